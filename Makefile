@@ -1,0 +1,75 @@
+# Maths Hub CMS. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: help run install install-dev browser-deps migrate demo lint test test-sqlite test-postgres check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The stamp files make a second `make run` skip pip when nothing changed.
+$(VENV)/.installed: requirements.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the runtime requirements
+
+install-dev: $(VENV)/.installed-dev ## Install what the tests need too
+
+browser-deps: ## Debian's Chromium and the axe-core npm package, for browser tests
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; \
+	fi
+	@if ! command -v npm >/dev/null; then \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q npm; \
+	fi
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --loglevel=error
+
+migrate: install ## Apply database migrations
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate ## Load the demo hub (idempotent: keeps what users changed)
+	$(BIN)/python manage.py load_demo
+
+run: demo ## Install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)
+	@echo ""
+	@echo "  Site:   http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:  http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Demo logins (password mathshub-demo): admin, editor, hublead, specialist, specialist2, head, head2"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install-dev ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install-dev ## Django system checks and the missing-migration check
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: install-dev browser-deps ## The pytest suite on SQLite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev browser-deps ## The pytest suite on a throwaway PostgreSQL server
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint check test-sqlite test-postgres ## Everything CI runs: lint, checks, the suite on SQLite and PostgreSQL
+
+clean: ## Remove the virtualenv, node_modules and the local database
+	rm -rf $(VENV) node_modules db.sqlite3
