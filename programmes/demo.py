@@ -13,6 +13,15 @@ INDEX_INTRO = (
     "at a time, supported by local Mastery Specialists.</p>"
 )
 
+# Work Group shape per stage: smallest and largest group, teachers a school, once only.
+GROUP_SHAPE = {
+    "mastery-readiness": (4, 8, 2, True),
+    "development-work-groups": (6, 7, 2, True),
+    "embedding": (6, 6, 2, False),
+    "sustaining": (6, 10, 2, False),
+    "mastery-specialists": (1, 40, 1, True),
+}
+
 # slug, title, stage order, comes after (slug), summary, who it is for
 PROGRAMMES = [
     (
@@ -93,5 +102,11 @@ def load(stdout):
             summary=summary,
             who_for=who_for,
         )
+        (
+            page.group_size_min,
+            page.group_size_max,
+            page.teachers_per_school,
+            page.once_per_school,
+        ) = GROUP_SHAPE[slug]
         by_slug[slug] = index.add_child(instance=page)
         stdout.write(f"Created programme page {title}")

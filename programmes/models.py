@@ -1,6 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
@@ -57,12 +58,38 @@ class ProgrammePage(Page):
         help_text="The stage a school usually completes before this one; leave blank for an entry point.",
     )
 
+    group_size_min = models.PositiveSmallIntegerField(
+        default=6,
+        help_text="Fewest schools in one Work Group of this programme.",
+    )
+    group_size_max = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="Most schools in one Work Group; new groups take this as their capacity.",
+    )
+    teachers_per_school = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="How many teachers from each school take part.",
+    )
+    once_per_school = models.BooleanField(
+        default=False,
+        help_text="Tick when a school may take part only once (as with Development Work Groups).",
+    )
+
     content_panels = [
         *Page.content_panels,
         FieldPanel("stage_order"),
         FieldPanel("summary"),
         FieldPanel("who_for"),
         FieldPanel("comes_after"),
+        MultiFieldPanel(
+            [
+                FieldPanel("group_size_min"),
+                FieldPanel("group_size_max"),
+                FieldPanel("teachers_per_school"),
+                FieldPanel("once_per_school"),
+            ],
+            heading="Work Groups",
+        ),
     ]
 
     parent_page_types = ["programmes.ProgrammeIndexPage"]
@@ -70,3 +97,10 @@ class ProgrammePage(Page):
 
     class Meta:
         verbose_name = "programme page"
+
+    def clean(self):
+        super().clean()
+        if self.group_size_min > self.group_size_max:
+            raise ValidationError(
+                {"group_size_max": "The largest group size must be at least the smallest."}
+            )

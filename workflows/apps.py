@@ -7,3 +7,14 @@ class WorkflowsConfig(AppConfig):
 
     name = "workflows"
     verbose_name = "Professional development"
+
+    def ready(self):
+        from wagtail.permissions import register_permission_policy
+
+        from workflows import models
+        from workflows.permissions import ScopedPermissionPolicy
+
+        # One policy per PD model; Wagtail's views and choosers look them up here.
+        for model_name in models.__all__:
+            model = getattr(models, model_name)
+            register_permission_policy(model, ScopedPermissionPolicy(model))

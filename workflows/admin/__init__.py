@@ -1,0 +1,1 @@
+"""The hub's admin: schools, Work Groups, applications, meetings and visits."""

@@ -1,0 +1,1 @@
+"""Admin menu and viewsets of hub operations."""

@@ -1,0 +1,195 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from .common import AcademicYearField, TimestampedModel
+
+
+class WorkGroup(TimestampedModel):
+    """Six or seven local schools, two teachers each, led by a Mastery Specialist."""
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        RECRUITING = "recruiting", "Recruiting"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+
+    stage = models.ForeignKey(
+        "programmes.ProgrammePage",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The programme (stage of the journey) this group belongs to.",
+    )
+    academic_year = AcademicYearField(db_index=True)
+    code = models.SlugField(
+        max_length=30,
+        unique=True,
+        help_text="The hub's short code for the group, such as DEV-26-N1.",
+    )
+    name = models.CharField(
+        max_length=120, help_text="A name schools recognise, such as 'Leeds North'."
+    )
+    lead_specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_work_groups",
+        help_text="The Mastery Specialist who leads the group and visits its schools.",
+    )
+    capacity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Most schools the group takes; leave blank to use the programme's group size.",
+    )
+    allow_over_capacity = models.BooleanField(
+        default=False,
+        help_text="The hub lead's explicit permission to enrol more schools than the capacity.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNING)
+    area = models.CharField(
+        max_length=100, blank=True, help_text="The area it serves, usually a local authority."
+    )
+    meeting_town = models.CharField(
+        max_length=100, blank=True, help_text="Where the group usually meets."
+    )
+
+    class Meta:
+        ordering = ["-academic_year", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code}, {self.academic_year})"
+
+    def save(self, *args, **kwargs):
+        if self.capacity is None and self.stage_id:
+            self.capacity = self.stage.group_size_max
+        super().save(*args, **kwargs)
+
+    @property
+    def effective_capacity(self) -> int:
+        return self.capacity if self.capacity is not None else self.stage.group_size_max
+
+
+class Enrolment(TimestampedModel):
+    """A school's place in a Work Group.
+
+    ``stage`` and ``academic_year`` repeat the group's so the database itself
+    enforces "at most one group per stage per year" with a unique constraint.
+    """
+
+    school = models.ForeignKey(
+        "workflows.School", on_delete=models.PROTECT, related_name="enrolments"
+    )
+    work_group = models.ForeignKey(WorkGroup, on_delete=models.PROTECT, related_name="enrolments")
+    stage = models.ForeignKey(
+        "programmes.ProgrammePage", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    academic_year = AcademicYearField(editable=False)
+    application = models.OneToOneField(
+        "workflows.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrolment",
+        help_text="The application this place came from, if any.",
+    )
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["work_group", "school__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "stage", "academic_year"],
+                name="one_group_per_stage_per_year",
+                violation_error_message="This school is already in a Work Group of this programme this year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=models.F("joined_on")),
+                name="enrolment_left_after_joined",
+                violation_error_message="A school cannot leave a group before it joined.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school.name} in {self.work_group.code}"
+
+    def _copy_group_fields(self):
+        if self.work_group_id:
+            self.stage_id = self.work_group.stage_id
+            self.academic_year = self.work_group.academic_year
+
+    def clean(self):
+        """Keep the rules of enrolment, each with a message a hub lead understands."""
+        self._copy_group_fields()
+        super().clean()
+        if not (self.school_id and self.work_group_id):
+            return
+        group = self.work_group
+        others = Enrolment.objects.exclude(pk=self.pk)
+        if others.filter(
+            school_id=self.school_id, stage_id=group.stage_id, academic_year=group.academic_year
+        ).exists():
+            raise ValidationError(
+                {
+                    "work_group": "This school is already in a Work Group of this programme this year."
+                }
+            )
+        if (
+            group.stage.once_per_school
+            and others.filter(school_id=self.school_id, stage_id=group.stage_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "work_group": f"This school has already taken part in {group.stage.title}; schools do it once."
+                }
+            )
+        if not group.allow_over_capacity:
+            taken = others.filter(work_group=group, left_on__isnull=True).count()
+            if taken >= group.effective_capacity:
+                raise ValidationError(
+                    {
+                        "work_group": f"{group.name} is full ({group.effective_capacity} schools). "
+                        "The hub lead can allow it to go over capacity."
+                    }
+                )
+
+    def save(self, *args, **kwargs):
+        self._copy_group_fields()
+        super().save(*args, **kwargs)
+
+
+class Participant(TimestampedModel):
+    """A person taking part for an enrolled school: a lead teacher or the head."""
+
+    class Role(models.TextChoices):
+        LEAD_TEACHER = "lead_teacher", "Lead teacher"
+        HEAD = "head", "Head teacher"
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEAD_TEACHER)
+    is_maths_lead = models.BooleanField(
+        default=False, help_text="Tick for the school's maths lead."
+    )
+    trn = models.CharField(
+        "TRN", max_length=7, blank=True, help_text="Teacher reference number (7 digits), if known."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+        help_text="Their login, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["enrolment", "role", "name"]
+
+    def __str__(self) -> str:
+        return self.name

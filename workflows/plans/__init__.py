@@ -1,0 +1,1 @@
+"""Action plans: co-written after visits, approved through Wagtail Workflows."""

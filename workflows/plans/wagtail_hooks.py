@@ -1,0 +1,1 @@
+"""Admin registration of action plans and their workflow tasks."""

@@ -1,0 +1,4 @@
+"""Wagtail autoloads this module; each area of the PD admin registers its own hooks."""
+
+from workflows.admin import wagtail_hooks as _hub_admin_hooks  # noqa: F401
+from workflows.plans import wagtail_hooks as _plan_hooks  # noqa: F401
