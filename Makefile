@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: help run install install-dev browser-deps migrate demo lint test test-sqlite test-postgres check clean
+.PHONY: help run install install-dev browser-deps migrate demo lint test test-sqlite test-postgres check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
@@ -70,6 +70,10 @@ test-postgres: install-dev browser-deps ## The pytest suite on a throwaway Postg
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check test-sqlite test-postgres ## Everything CI runs: lint, checks, the suite on SQLite and PostgreSQL
+
+bench: install-dev ## Throughput benchmarks (not part of `make test`); see bench/README.md
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q wrk; }
+	$(BIN)/python bench/run.py
 
 clean: ## Remove the virtualenv, node_modules and the local database
 	rm -rf $(VENV) node_modules db.sqlite3

@@ -6,3 +6,8 @@ class CmsConfig(AppConfig):
 
     name = "cms"
     verbose_name = "Maths Hub site"
+
+    def ready(self):
+        from cms.pagecache import connect_signals
+
+        connect_signals()

@@ -7,12 +7,16 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.views import healthz
+from home.views import robots_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    # The PD domain's public views (application form, school search, Work Group finder).
+    path("", include("workflows.urls")),
 ]
 
 if settings.DEBUG:

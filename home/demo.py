@@ -1,14 +1,57 @@
-"""Demo pages of the site itself: the home page, accessibility and privacy pages."""
+"""Demo pages of the site itself: the home page, search, accessibility and privacy pages,
+and the footer links. The main navigation needs the programme index, so
+``programmes.demo`` fills it (see :func:`fill_navigation`).
+"""
+
+import json
 
 from wagtail.models import Page, Site
 
-from home.models import HomePage, StandardPage
+from home.models import HomePage, NavigationSettings, SearchPage, SiteLink, StandardPage
 
 HOME_INTRO = (
     "<p>We are the Maths Hub for our region: a partnership of schools that helps "
     "primary teachers develop teaching for mastery through funded, school-led "
     "professional development.</p>"
 )
+
+# What the hub offers, as StreamField blocks (raw JSON, as Wagtail stores it).
+HOME_BODY = [
+    {"type": "heading", "value": {"text": "What the hub offers", "level": "h2"}},
+    {
+        "type": "text",
+        "value": "<p>Our Work Groups bring together teachers from schools near each other. "
+        "They are led by local Mastery Specialists: practising classroom teachers who have "
+        "been trained by the NCETM and who teach in schools like yours.</p>"
+        "<ul><li>a staged route through teaching for mastery, one academic year at a time</li>"
+        "<li>meetings in member schools, where teachers plan, watch and discuss real lessons</li>"
+        "<li>support visits and an action plan agreed with your school's leaders</li></ul>",
+    },
+    {
+        "type": "key_facts",
+        "value": {
+            "heading": "The hub at a glance",
+            "facts": [
+                {"label": "Cost to schools", "value": "Our core programmes are funded nationally"},
+                {
+                    "label": "Time out of class",
+                    "value": "About six half days a year for each teacher",
+                },
+                {
+                    "label": "Who leads",
+                    "value": "Local Mastery Specialists, all practising teachers",
+                },
+            ],
+        },
+    },
+    {
+        "type": "quote",
+        "value": {
+            "quote": "The biggest change was in the questions the children asked each other.",
+            "attribution": "Year 3 teacher, Development Work Group",
+        },
+    },
+]
 
 STANDARD_PAGES = [
     (
@@ -50,7 +93,14 @@ def get_or_create_home(stdout) -> HomePage:
     for placeholder in root.get_children().filter(content_type__model="page", slug="home"):
         placeholder.delete()
     home = root.add_child(
-        instance=HomePage(title="Welcome to the Maths Hub", slug="home", intro=HOME_INTRO)
+        instance=HomePage(
+            title="Welcome to the Maths Hub",
+            slug="home",
+            intro=HOME_INTRO,
+            body=json.dumps(HOME_BODY),
+            search_description="Funded professional development in teaching for mastery "
+            "for primary schools in our region.",
+        )
     )
     site = Site.objects.filter(is_default_site=True).first() or Site(
         hostname="localhost", port=80, is_default_site=True
@@ -62,11 +112,59 @@ def get_or_create_home(stdout) -> HomePage:
     return home
 
 
+def get_or_create_search_page(home, stdout) -> SearchPage:
+    """Return the site's search page, creating it under the home page when missing."""
+    search = SearchPage.objects.first()
+    if search is None:
+        search = home.add_child(
+            instance=SearchPage(
+                title="Search",
+                slug="search",
+                intro="Search the programmes and pages of this site.",
+                show_in_menus=False,
+            )
+        )
+        stdout.write("Created the search page")
+    return search
+
+
+def fill_navigation(site, primary_pages, stdout) -> None:
+    """Give the site its main navigation when editors have not set any.
+
+    Only an empty list is filled, so links an editor has changed stay as they are.
+    """
+    settings = NavigationSettings.for_site(site)
+    if not settings.links.filter(placement=SiteLink.PRIMARY).exists():
+        for position, page in enumerate(primary_pages):
+            SiteLink.objects.create(
+                settings=settings, placement=SiteLink.PRIMARY, page=page, sort_order=position
+            )
+        stdout.write("Filled the main navigation")
+
+
 def load(stdout):
-    """Create the home page and the ordinary pages every site needs."""
+    """Create the home page, the search page, the ordinary pages and the footer links."""
     home = get_or_create_home(stdout)
+    get_or_create_search_page(home, stdout)
     for slug, title, intro, body in STANDARD_PAGES:
         if StandardPage.objects.child_of(home).filter(slug=slug).exists():
             continue
         home.add_child(instance=StandardPage(title=title, slug=slug, intro=intro, body=body))
         stdout.write(f"Created page {title}")
+    site = Site.objects.get(is_default_site=True)
+    settings = NavigationSettings.for_site(site)
+    if not settings.links.filter(placement=SiteLink.FOOTER).exists():
+        footer_pages = StandardPage.objects.child_of(home).filter(
+            slug__in=[slug for slug, *_ in STANDARD_PAGES]
+        )
+        for position, page in enumerate(sorted(footer_pages, key=lambda page: page.slug)):
+            SiteLink.objects.create(
+                settings=settings, placement=SiteLink.FOOTER, page=page, sort_order=100 + position
+            )
+        if not settings.footer_text:
+            settings.footer_text = (
+                "The Maths Hub is a partnership of schools funded to support teaching for "
+                "mastery in primary maths."
+            )
+            settings.save()
+        stdout.write("Filled the footer links")

@@ -142,8 +142,25 @@ class Scope:
                 Q(application__offered_group__in=self.led_group_ids),
                 Q(application__school__in=self.led_school_ids),
             )
+        if name == "focusarea":
+            # A shared vocabulary: whoever may view the model sees all of it.
+            return None
+        if name == "actionplan":
+            return self._plan_q("")
+        if name in {"priority", "action", "progressnote", "planreview"}:
+            return self._plan_q("plan__")
+        if name == "reviewentry":
+            return self._plan_q("review__plan__")
         # A model nobody taught the scope about is visible to hub leads only.
         return self._union(None, None)
+
+    def _plan_q(self, prefix: str) -> Q | None:
+        """Plans of the groups a specialist leads (or assigned to them); a leader's school's."""
+        return self._union(
+            Q(**{f"{prefix}enrolment__work_group__in": self.led_group_ids})
+            | Q(**{f"{prefix}specialist": self.user}),
+            Q(**{f"{prefix}school__in": self.led_school_ids}),
+        )
 
     def filter(self, queryset: QuerySet) -> QuerySet:
         """Narrow ``queryset`` to what this user may see."""

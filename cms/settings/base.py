@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "programmes",
     "workflows",
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and auth: a hit for an anonymous visitor skips all of them.
+    "cms.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,7 +114,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
@@ -136,6 +139,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maths Hub <hub@mathsh
 HUB_NOTIFICATIONS_EMAIL = os.environ.get("HUB_NOTIFICATIONS_EMAIL", "hub@mathshub.example")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole-page cache for anonymous visitors (cms/pagecache.py); 0 turns it off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # Logs go to standard output so any process manager or platform collects them.
 LOGGING = {
@@ -163,3 +168,5 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # testimonials build their privacy-enhanced player URLs themselves, on click.
 WAGTAILEMBEDS_FINDERS: list[dict] = []
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# An agreed action plan is published by its last approval, not by a "publish" permission.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.plans.finish.finish_workflow"

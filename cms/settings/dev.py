@@ -12,3 +12,5 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Editors expect to see their changes at once on a laptop.
+PAGE_CACHE_SECONDS = 0

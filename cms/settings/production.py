@@ -47,6 +47,15 @@ if os.environ.get("REDIS_URL"):
         }
     }
 
+# A CDN or Varnish in front: Wagtail purges it on publish (wagtail.contrib.frontend_cache).
+if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
+    WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"],
+        }
+    }
+
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES = {
         **STORAGES,  # noqa: F405

@@ -18,3 +18,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 STATIC_ROOT = tempfile.mkdtemp(prefix="mathshub-test-static-")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Off by default so tests see fresh renders; tests/cms/test_pagecache.py turns it on.
+PAGE_CACHE_SECONDS = 0

@@ -5,12 +5,23 @@ near us); the shapes (six or seven schools a group, two teachers a school, a
 specialist leading each group) follow the programme.
 """
 
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from programmes.models import ProgrammePage
 from workflows import roles
-from workflows.models import Enrolment, Participant, School, WorkGroup
+from workflows.models import (
+    Attendance,
+    Enrolment,
+    Meeting,
+    Participant,
+    School,
+    Visit,
+    WorkGroup,
+)
 
 DEMO_ROLES = {
     "hublead": roles.HUB_LEADS,
@@ -105,8 +116,121 @@ DEMO_GROUPS = [
 ]
 
 
+# Days from the day the demo is loaded, kind, host school's URN (None: the hub), agenda.
+# Relative dates keep a few meetings behind and a few ahead whenever it is loaded.
+DEMO_MEETINGS = {
+    "DEV-26-LDS": [
+        (-42, Meeting.Kind.PLAN, 990101, "Plan a research lesson on place value in Year 3."),
+        (
+            -21,
+            Meeting.Kind.OBSERVE,
+            990102,
+            "Observe the research lesson; focus on representations.",
+        ),
+        (-14, Meeting.Kind.DISCUSS, 990101, "Discuss what pupils' answers showed; next steps."),
+        (14, Meeting.Kind.PLAN, 990103, "Plan a lesson sequence on fractions with bar models."),
+        (35, Meeting.Kind.OBSERVE, 990104, "Observe the fractions lesson; variation in practice."),
+        (42, Meeting.Kind.DISCUSS, 990103, "Discuss the fractions lesson and school actions."),
+    ],
+    "EMB-26-BFD": [
+        (-35, Meeting.Kind.PLAN, 990201, "Agree each school's focus area for the year."),
+        (-7, Meeting.Kind.OBSERVE, 990202, "Observe a lesson on multiplicative reasoning."),
+        (21, Meeting.Kind.DISCUSS, 990201, "Share progress on in-school professional development."),
+        (49, Meeting.Kind.PLAN, 990203, "Plan lessons on fluency with number facts."),
+    ],
+}
+
+# group code, school URN, specialist, days ago, purpose, met with, notes, next steps.
+# The purpose matches the one the action-plan demo looks up, so its plans start here.
+DEMO_VISITS = [
+    (
+        "DEV-26-LDS",
+        990101,
+        "specialist",
+        30,
+        "Autumn support visit",
+        "The head and the maths lead",
+        "Saw two lessons in Year 2 and Year 4. Pupils used concrete resources confidently; "
+        "questioning often stopped at the first correct answer.",
+        "Maths lead to run a staff meeting on questioning for reasoning; head to protect "
+        "time for the two lead teachers to plan together each fortnight.",
+    ),
+    (
+        "EMB-26-BFD",
+        990201,
+        "specialist2",
+        20,
+        "Autumn support visit",
+        "The head, the maths lead and the Year 5 teacher",
+        "Whole-school calculation policy is in place; lesson design varies between classes "
+        "and teaching assistants are rarely part of planning.",
+        "Agree an action plan on lesson design and the role of teaching assistants; "
+        "maths lead to lead two coaching cycles before the spring term.",
+    ),
+]
+
+
+def _load_meetings(stdout, groups, schools):
+    """Add meetings, with attendance for those already held, to groups that have none."""
+    today = timezone.localdate()
+    for code, meetings in DEMO_MEETINGS.items():
+        group = groups.get(code)
+        if group is None or group.meetings.exists():
+            continue
+        participants = list(Participant.objects.filter(enrolment__work_group=group))
+        for days, kind, host_urn, agenda in meetings:
+            starts = timezone.make_aware(
+                datetime.combine(today + timedelta(days=days), time(13, 0))
+            )
+            meeting = Meeting.objects.create(
+                work_group=group,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3),
+                kind=kind,
+                host_school=schools[host_urn],
+                agenda=agenda,
+            )
+            if days < 0:
+                Attendance.objects.bulk_create(
+                    Attendance(
+                        meeting=meeting,
+                        participant=person,
+                        status=(
+                            Attendance.Status.APOLOGIES
+                            if index == len(participants) - 1
+                            else Attendance.Status.ATTENDED
+                        ),
+                    )
+                    for index, person in enumerate(participants)
+                )
+        stdout.write(f"Created demo meetings of {group.name}")
+
+
+def _load_visits(stdout, groups, schools, users):
+    """Add each specialist's support visit to the demo head's school, once."""
+    today = timezone.localdate()
+    for code, urn, username, days_ago, purpose, met_with, notes, next_steps in DEMO_VISITS:
+        group = groups.get(code)
+        if group is None or username not in users:
+            continue
+        _, created = Visit.objects.get_or_create(
+            school=schools[urn],
+            work_group=group,
+            purpose=purpose,
+            defaults={
+                "specialist": users[username],
+                "visited_on": today - timedelta(days=days_ago),
+                "met_with": met_with,
+                "notes": notes,
+                "next_steps": next_steps,
+            },
+        )
+        if created:
+            stdout.write(f"Created demo visit to {schools[urn].name}")
+
+
 def load(stdout):
-    """Create the roles' members, demo schools and Work Groups that are missing."""
+    """Create the roles' members, demo schools, Work Groups, meetings and visits missing."""
     User = get_user_model()
     users = {
         user.username: user
@@ -178,3 +302,7 @@ def load(stdout):
                 ]
             )
         stdout.write(f"Created demo Work Group {name}")
+
+    groups = {group.code: group for group in WorkGroup.objects.filter(code__in=DEMO_MEETINGS)}
+    _load_meetings(stdout, groups, schools)
+    _load_visits(stdout, groups, schools, users)

@@ -1,9 +1,28 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from .common import AcademicYearField, TimestampedModel
+
+
+class WorkGroupQuerySet(models.QuerySet):
+    def with_places(self):
+        """Annotate ``places_taken`` (current enrolments) with a subquery, not a join.
+
+        A subquery keeps the count right whatever else the queryset filters on
+        (a join through enrolments, as a school leader's scope has, would count
+        only the matching rows) and keeps a listing at one query per page.
+        """
+        taken = (
+            Enrolment.objects.filter(work_group=OuterRef("pk"), left_on__isnull=True)
+            .order_by()
+            .values("work_group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(places_taken=Coalesce(Subquery(taken), 0))
 
 
 class WorkGroup(TimestampedModel):
@@ -47,13 +66,20 @@ class WorkGroup(TimestampedModel):
         default=False,
         help_text="The hub lead's explicit permission to enrol more schools than the capacity.",
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNING)
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        default=Status.PLANNING,
+        help_text="Planning, recruiting schools, running, or completed.",
+    )
     area = models.CharField(
         max_length=100, blank=True, help_text="The area it serves, usually a local authority."
     )
     meeting_town = models.CharField(
         max_length=100, blank=True, help_text="Where the group usually meets."
     )
+
+    objects = WorkGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["-academic_year", "code"]
@@ -68,7 +94,21 @@ class WorkGroup(TimestampedModel):
 
     @property
     def effective_capacity(self) -> int:
+        """Return the most schools the group takes: its own capacity or its stage's."""
         return self.capacity if self.capacity is not None else self.stage.group_size_max
+
+    @property
+    def places_left(self) -> int:
+        """Return how many more schools the group takes (annotated by ``with_places``)."""
+        taken = getattr(self, "places_taken", None)
+        if taken is None:
+            taken = self.enrolments.filter(left_on__isnull=True).count()
+        return max(self.effective_capacity - taken, 0)
+
+    def clean(self):
+        super().clean()
+        if self.capacity == 0:
+            raise ValidationError({"capacity": "A Work Group needs room for at least one school."})
 
 
 class Enrolment(TimestampedModel):
@@ -79,9 +119,17 @@ class Enrolment(TimestampedModel):
     """
 
     school = models.ForeignKey(
-        "workflows.School", on_delete=models.PROTECT, related_name="enrolments"
+        "workflows.School",
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        help_text="The school taking a place.",
     )
-    work_group = models.ForeignKey(WorkGroup, on_delete=models.PROTECT, related_name="enrolments")
+    work_group = models.ForeignKey(
+        WorkGroup,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        help_text="The Work Group the school joins.",
+    )
     stage = models.ForeignKey(
         "programmes.ProgrammePage", on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -94,8 +142,10 @@ class Enrolment(TimestampedModel):
         related_name="enrolment",
         help_text="The application this place came from, if any.",
     )
-    joined_on = models.DateField(null=True, blank=True)
-    left_on = models.DateField(null=True, blank=True)
+    joined_on = models.DateField(null=True, blank=True, help_text="When the school joined.")
+    left_on = models.DateField(
+        null=True, blank=True, help_text="When the school left, if it left early; frees its place."
+    )
 
     class Meta:
         ordering = ["work_group", "school__name"]
@@ -122,8 +172,14 @@ class Enrolment(TimestampedModel):
             self.stage_id = self.work_group.stage_id
             self.academic_year = self.work_group.academic_year
 
+    ONE_GROUP_MESSAGE = "This school is already in a Work Group of this programme this year."
+
     def clean(self):
-        """Keep the rules of enrolment, each with a message a hub lead understands."""
+        """Keep the rules of enrolment, each with a message a hub lead understands.
+
+        The same rules run for the admin form (through ``full_clean``) and for an
+        accepted offer (through :meth:`save_checked`), so both say the same thing.
+        """
         self._copy_group_fields()
         super().clean()
         if not (self.school_id and self.work_group_id):
@@ -133,21 +189,18 @@ class Enrolment(TimestampedModel):
         if others.filter(
             school_id=self.school_id, stage_id=group.stage_id, academic_year=group.academic_year
         ).exists():
-            raise ValidationError(
-                {
-                    "work_group": "This school is already in a Work Group of this programme this year."
-                }
-            )
+            raise ValidationError({"work_group": self.ONE_GROUP_MESSAGE})
         if (
             group.stage.once_per_school
             and others.filter(school_id=self.school_id, stage_id=group.stage_id).exists()
         ):
             raise ValidationError(
                 {
-                    "work_group": f"This school has already taken part in {group.stage.title}; schools do it once."
+                    "work_group": f"This school has already taken part in {group.stage.title}; "
+                    "schools do it once."
                 }
             )
-        if not group.allow_over_capacity:
+        if self._takes_a_new_place() and not group.allow_over_capacity:
             taken = others.filter(work_group=group, left_on__isnull=True).count()
             if taken >= group.effective_capacity:
                 raise ValidationError(
@@ -156,6 +209,47 @@ class Enrolment(TimestampedModel):
                         "The hub lead can allow it to go over capacity."
                     }
                 )
+
+    def _takes_a_new_place(self) -> bool:
+        """Return whether saving this enrolment fills a place it did not hold before.
+
+        Editing the dates of a school already in a group that the hub lead let go
+        over capacity must not be refused; joining, moving group or coming back does.
+        """
+        if self.left_on is not None:
+            return False
+        if self.pk is None:
+            return True
+        before = Enrolment.objects.filter(pk=self.pk).values("work_group_id", "left_on").first()
+        return (
+            before is None
+            or before["work_group_id"] != self.work_group_id
+            or before["left_on"] is not None
+        )
+
+    def save_checked(self):
+        """Validate and save with the group's row locked; raise ``ValidationError`` if refused.
+
+        Two hub leads filling a group's last place at the same moment would both
+        pass a plain ``clean()``; locking the group row (``select_for_update``, a
+        no-op on SQLite, whose writers are serialised anyway) makes the second wait
+        and then see the first. The unique constraint is the last guard: a clash it
+        catches becomes the same message instead of a server error.
+        """
+        with transaction.atomic():
+            if self.work_group_id:
+                list(
+                    WorkGroup.objects.select_for_update().filter(pk=self.work_group_id).values("pk")
+                )
+            # ``clean`` words the one-group-a-year rule itself; skipping ``stage`` here
+            # keeps the unique constraint from repeating it (the database still checks).
+            self.full_clean(exclude=["stage"])
+            try:
+                with transaction.atomic():
+                    self.save()
+            except IntegrityError as error:
+                raise ValidationError({"work_group": self.ONE_GROUP_MESSAGE}) from error
+        return self
 
     def save(self, *args, **kwargs):
         self._copy_group_fields()
@@ -169,10 +263,20 @@ class Participant(TimestampedModel):
         LEAD_TEACHER = "lead_teacher", "Lead teacher"
         HEAD = "head", "Head teacher"
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="participants")
-    name = models.CharField(max_length=150)
-    email = models.EmailField(blank=True)
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEAD_TEACHER)
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        help_text="The school's place in a Work Group this person takes part for.",
+    )
+    name = models.CharField(max_length=150, help_text="Their full name.")
+    email = models.EmailField(blank=True, help_text="Where the group's messages reach them.")
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        default=Role.LEAD_TEACHER,
+        help_text="A lead teacher or the head teacher.",
+    )
     is_maths_lead = models.BooleanField(
         default=False, help_text="Tick for the school's maths lead."
     )

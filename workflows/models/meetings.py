@@ -1,11 +1,19 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from .common import TimestampedModel
 
 
-class Meeting(TimestampedModel):
-    """A Work Group session: planning, a research lesson to observe, discussion, a workshop."""
+class Meeting(TimestampedModel, ClusterableModel):
+    """A Work Group session: planning, a research lesson to observe, discussion, a workshop.
+
+    A ``ClusterableModel`` so its attendance is edited inline on the meeting's own
+    admin form (Wagtail's ``InlinePanel`` needs the child's ``ParentalKey``).
+    """
 
     class Kind(models.TextChoices):
         PLAN = "plan", "Plan"
@@ -14,7 +22,10 @@ class Meeting(TimestampedModel):
         WORKSHOP = "workshop", "Workshop"
 
     work_group = models.ForeignKey(
-        "workflows.WorkGroup", on_delete=models.CASCADE, related_name="meetings"
+        "workflows.WorkGroup",
+        on_delete=models.CASCADE,
+        related_name="meetings",
+        help_text="The Work Group that meets.",
     )
     starts_at = models.DateTimeField(help_text="Date and start time.")
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Finish time, if known.")
@@ -26,7 +37,12 @@ class Meeting(TimestampedModel):
         related_name="hosted_meetings",
         help_text="The school that hosts the meeting, if it is at a school.",
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLAN)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.PLAN,
+        help_text="Plan, observe a research lesson, discuss, or a workshop.",
+    )
     agenda = models.TextField(blank=True, help_text="What the meeting will cover.")
 
     class Meta:
@@ -35,18 +51,43 @@ class Meeting(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.work_group.code}: {self.get_kind_display()} on {self.starts_at:%d %b %Y}"
 
+    def clean(self):
+        """A meeting ends after it starts and is hosted by one of the group's own schools."""
+        super().clean()
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The meeting must finish after it starts."
+        if (
+            self.host_school_id
+            and self.work_group_id
+            and not self.work_group.enrolments.filter(school_id=self.host_school_id).exists()
+        ):
+            errors["host_school"] = "The host school must be one of this Work Group's schools."
+        if errors:
+            raise ValidationError(errors)
+
 
 class Attendance(models.Model):
+    """Whether one participant came to one meeting."""
+
     class Status(models.TextChoices):
         ATTENDED = "attended", "Attended"
         APOLOGIES = "apologies", "Apologies"
         ABSENT = "absent", "Absent"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    meeting = ParentalKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     participant = models.ForeignKey(
-        "workflows.Participant", on_delete=models.CASCADE, related_name="attendance"
+        "workflows.Participant",
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        help_text="A participant of one of the group's schools.",
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ATTENDED)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ATTENDED,
+        help_text="Attended, sent apologies, or absent without apologies.",
+    )
 
     class Meta:
         constraints = [
@@ -58,11 +99,27 @@ class Attendance(models.Model):
     def __str__(self) -> str:
         return f"{self.participant}: {self.get_status_display()}"
 
+    def clean(self):
+        super().clean()
+        if (
+            self.participant_id
+            and self.meeting_id
+            and self.participant.enrolment.work_group_id != self.meeting.work_group_id
+        ):
+            raise ValidationError(
+                {"participant": "This person is not a participant of the meeting's Work Group."}
+            )
+
 
 class Visit(TimestampedModel):
     """A specialist's support visit to a school: where an action plan starts."""
 
-    school = models.ForeignKey("workflows.School", on_delete=models.PROTECT, related_name="visits")
+    school = models.ForeignKey(
+        "workflows.School",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        help_text="The school visited; one of the Work Group's schools.",
+    )
     work_group = models.ForeignKey(
         "workflows.WorkGroup",
         on_delete=models.PROTECT,
@@ -92,3 +149,13 @@ class Visit(TimestampedModel):
 
     def __str__(self) -> str:
         return f"Visit to {self.school.name} on {self.visited_on:%d %b %Y}"
+
+    def clean(self):
+        """A visit supports a school of the group it is recorded against."""
+        super().clean()
+        if (
+            self.school_id
+            and self.work_group_id
+            and not self.work_group.enrolments.filter(school_id=self.school_id).exists()
+        ):
+            raise ValidationError({"school": "This school is not in the chosen Work Group."})

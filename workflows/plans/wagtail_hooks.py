@@ -1,1 +1,107 @@
-"""Admin registration of action plans and their workflow tasks."""
+"""Admin registration of action plans, their workflow tasks, history and dashboard.
+
+What Wagtail offers for scoping, and where each piece of it is used:
+
+* ``register_snippet`` with :class:`ActionPlanViewSet`: scoped listing, scoped
+  object views and a scoped chooser (see ``viewsets``), listed in the hub's
+  "Professional development" menu through its ``register_pd_menu_item`` hook;
+* ``register_log_actions``: plans log into :class:`ActionPlanLogEntry`, whose
+  ``viewable_by_user`` is scoped, so the site history report and each plan's
+  history show only plans the user may see;
+* ``construct_homepage_panels``: our fixed-cost panels replace Wagtail's
+  "awaiting your review" panels for PD users.
+
+Wagtail 8 has no hook to filter the Workflows and Workflow tasks reports: they
+list every workflow state of any model the user may edit. So their querysets are
+narrowed here by wrapping ``get_queryset`` (see :func:`_scope_workflow_reports`).
+"""
+
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+
+from wagtail import hooks
+from wagtail.admin.views.reports import workflows as workflow_reports
+from wagtail.snippets.models import register_snippet
+
+from workflows.models import ActionPlan, FocusArea
+from workflows.models.action_plans import ActionPlanLogEntry
+from workflows.permissions import is_hub_lead, is_school_leader, is_specialist, visible
+from workflows.plans import panels
+from workflows.plans.viewsets import ActionPlanViewSet, FocusAreaViewSet
+
+register_snippet(ActionPlanViewSet)
+register_snippet(FocusAreaViewSet)
+
+
+@hooks.register("register_pd_menu_item")
+def action_plans_menu_item():
+    """List plans in the hub's "Professional development" menu (workflows/admin)."""
+    viewset = ActionPlan.snippet_viewset
+    viewset.menu_item_is_registered = True
+    return viewset.get_menu_item(order=12)
+
+
+@hooks.register("register_pd_menu_item")
+def focus_areas_menu_item():
+    viewset = FocusArea.snippet_viewset
+    viewset.menu_item_is_registered = True
+    return viewset.get_menu_item(order=90)
+
+
+@hooks.register("register_log_actions")
+def register_plan_log_actions(actions):
+    actions.register_model(ActionPlan, ActionPlanLogEntry)
+    actions.register_action("workflows.plan_reviewed", "Review plan", "Termly review recorded")
+    actions.register_action("workflows.plan_closed", "Close plan", "Plan closed and carried over")
+
+
+def _hidden_plans_q(user, prefix=""):
+    """Exclude the workflow states of plans ``user`` may not see."""
+    plans = visible(user, ActionPlan.objects.all()).annotate(
+        pk_str=Cast("pk", output_field=CharField())
+    )
+    return (
+        Q(**{f"{prefix}base_content_type__app_label": "workflows"})
+        & Q(**{f"{prefix}base_content_type__model": "actionplan"})
+        & ~Q(**{f"{prefix}object_id__in": plans.values("pk_str")})
+    )
+
+
+def _scope_workflow_reports():
+    """Narrow Wagtail's Workflows and Workflow tasks reports to visible plans."""
+    for view_class, prefix in (
+        (workflow_reports.WorkflowView, ""),
+        (workflow_reports.WorkflowTasksView, "workflow_state__"),
+    ):
+        if getattr(view_class, "_plans_scoped", False):
+            continue
+        original = view_class.get_queryset
+
+        def get_queryset(self, _original=original, _prefix=prefix):
+            queryset = _original(self)
+            if is_hub_lead(self.request.user):
+                return queryset
+            return queryset.exclude(_hidden_plans_q(self.request.user, _prefix))
+
+        view_class.get_queryset = get_queryset
+        view_class._plans_scoped = True
+
+
+_scope_workflow_reports()
+
+
+@hooks.register("construct_homepage_panels")
+def plan_panels(request, panel_list):
+    user = request.user
+    if not (is_hub_lead(user) or is_specialist(user) or is_school_leader(user)):
+        return
+    # Wagtail's own moderation panels cost a query per item; ours cost a fixed few.
+    panel_list[:] = [
+        panel
+        for panel in panel_list
+        if getattr(panel, "name", "")
+        not in {"workflow_objects_to_moderate", "user_objects_in_workflow_moderation"}
+    ]
+    panel_list.extend([panels.PlansAwaitingPanel(user), panels.OverdueActionsPanel(user)])
+    if is_hub_lead(user) or is_specialist(user):
+        panel_list.append(panels.PlansOverviewPanel(user))

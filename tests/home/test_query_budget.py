@@ -1,0 +1,32 @@
+"""The home page's query budget: thirty blocks cost what three cost, at most ten warm."""
+
+import json
+
+import pytest
+
+from home.models import NavigationSettings, SiteLink
+from tests.programmes.factories import BLOCK_TYPES, add_programme, make_body, make_site
+
+# Site, home page, view restrictions, featured pages, the body's images and linked
+# pages, all renditions, and the navigation and footer links.
+HOME_PAGE_QUERIES = 8
+HOME_BLOCKS = [kind for kind in BLOCK_TYPES if kind != "testimonial"]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_home_page_costs_the_same_with_3_or_30_blocks(client, db, count, django_assert_num_queries):
+    home, index = make_site()
+    settings = NavigationSettings.for_site(home.get_site())
+    SiteLink.objects.create(settings=settings, placement=SiteLink.PRIMARY, page=index)
+    targets = [add_programme(index, f"Target {n}") for n in range(3)]
+    home.featured_pages.create(page=targets[0], summary="First")
+    home.body = json.dumps(make_body(count, targets, HOME_BLOCKS))
+    home.save_revision().publish()
+
+    client.get("/")  # warm: renditions created, caches filled
+    with django_assert_num_queries(HOME_PAGE_QUERIES):
+        html = client.get("/").content.decode()
+    assert html.count('<figure class="block-image">') == (count + len(HOME_BLOCKS) - 1) // len(
+        HOME_BLOCKS
+    )
+    assert '<h3 class="card__title"><a href="/programmes/target-0/">Target 0</a></h3>' in html

@@ -1,0 +1,195 @@
+"""Work Groups, their enrolments and participants, with Wagtail's own ``ModelViewSet``.
+
+Why a viewset rather than modeladmin: these are the hub's working records, edited
+every week, and Wagtail's viewsets give them the current admin (filters that
+update the listing in place, the history side panel fed by log entries, usage,
+panels with help text) and a registered permission policy that the scoped views
+in ``scoping`` extend per object.
+
+Enrolments are not edited inline on the group: each one must pass the capacity,
+one-group-a-year and once-only rules under a lock on the group's row
+(``Enrolment.save_checked``), which an inline formset saving several at once could
+not promise; they have their own listing, filterable by group, and the group's
+inspect page lists its schools.
+"""
+
+from django.core.exceptions import ValidationError
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
+
+from workflows.admin.scoping import (
+    ScopedIndexView,
+    ScopedInspectView,
+    ScopedModelForm,
+    ScopedModelViewSet,
+    specialists_queryset,
+)
+from workflows.models import Enrolment, Participant, WorkGroup
+from workflows.permissions import visible
+
+
+class WorkGroupForm(ScopedModelForm):
+    # A specialist may update the group they lead (its area, meeting town, status);
+    # who leads it, its size and its going over capacity are the hub lead's call.
+    hub_lead_only_fields = (
+        "stage",
+        "academic_year",
+        "code",
+        "lead_specialist",
+        "capacity",
+        "allow_over_capacity",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "lead_specialist" in self.fields:
+            self.fields["lead_specialist"].queryset = specialists_queryset()
+
+
+class WorkGroupIndexView(ScopedIndexView):
+    list_select_related = ("stage", "lead_specialist")
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_places()
+
+
+class WorkGroupInspectView(ScopedInspectView):
+    template_name = "workflows/admin/workgroup_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["enrolments"] = visible(
+            self.request.user,
+            self.object.enrolments.select_related("school").order_by("school__name"),
+        )
+        context["places_left"] = self.object.places_left
+        return context
+
+
+class WorkGroupViewSet(ScopedModelViewSet):
+    model = WorkGroup
+    name = "pd_workgroups"
+    url_prefix = "pd/work-groups"
+    menu_label = "Work Groups"
+    icon = "group"
+    index_view_class = WorkGroupIndexView
+    inspect_view_class = WorkGroupInspectView
+    inspect_view_enabled = True
+    list_per_page = 50
+    list_display = [
+        "code",
+        "name",
+        "stage",
+        "academic_year",
+        "lead_specialist",
+        "area",
+        Column("places_left", label="Places left"),
+        "status",
+    ]
+    list_filter = ["academic_year", "status"]
+    search_fields = ["code", "name", "area"]
+    list_export = ["code", "name", "stage", "academic_year", "area", "places_left", "status"]
+    export_filename = "work-groups"
+    form_class = WorkGroupForm
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("stage"),
+                FieldRowPanel([FieldPanel("academic_year"), FieldPanel("code")]),
+                FieldPanel("name"),
+                FieldPanel("lead_specialist"),
+            ],
+            heading="Group",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("allow_over_capacity")]),
+                FieldPanel("status"),
+                FieldRowPanel([FieldPanel("area"), FieldPanel("meeting_town")]),
+            ],
+            heading="Places and area",
+        ),
+    ]
+
+
+class EnrolmentForm(ScopedModelForm):
+    def save(self, commit=True):
+        """Save through ``Enrolment.save_checked``, the rules re-checked under a lock.
+
+        The form's validation already ran the enrolment rules; repeating them with
+        the group's row locked refuses a place taken in the meantime (by another
+        hub lead, or an accepted offer) with the same message.
+        """
+        instance = super().save(commit=False)
+        if commit:
+            instance.save_checked()
+            self._save_m2m()
+        return instance
+
+
+class EnrolmentSaveMixin:
+    """Show a refusal from :meth:`EnrolmentForm.save` on the form, which re-renders."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+
+
+class EnrolmentViewSet(ScopedModelViewSet):
+    model = Enrolment
+    name = "pd_enrolments"
+    url_prefix = "pd/enrolments"
+    menu_label = "Enrolments"
+    icon = "list-ul"
+    list_per_page = 50
+    list_display = ["school", "work_group", "academic_year", "joined_on", "left_on"]
+    list_filter = ["academic_year", "work_group"]
+    search_fields = ["school__name", "school__urn", "work_group__code"]
+    list_export = ["school", "work_group", "academic_year", "joined_on", "left_on"]
+    export_filename = "enrolments"
+    form_class = EnrolmentForm
+    form_fields = ["school", "work_group", "application", "joined_on", "left_on"]
+
+    @property
+    def index_view_class(self):
+        return type(
+            "EnrolmentIndexView",
+            (ScopedIndexView,),
+            {"list_select_related": ("school", "work_group")},
+        )
+
+    @property
+    def add_view_class(self):
+        return type("EnrolmentCreateView", (EnrolmentSaveMixin, super().add_view_class), {})
+
+    @property
+    def edit_view_class(self):
+        return type("EnrolmentEditView", (EnrolmentSaveMixin, super().edit_view_class), {})
+
+
+class ParticipantViewSet(ScopedModelViewSet):
+    model = Participant
+    name = "pd_participants"
+    url_prefix = "pd/participants"
+    menu_label = "Participants"
+    icon = "user"
+    list_per_page = 50
+    list_display = ["name", "role", "enrolment", "email"]
+    list_filter = ["role", "is_maths_lead"]
+    search_fields = ["name", "email", "enrolment__school__name"]
+    list_export = ["name", "role", "is_maths_lead", "email", "enrolment"]
+    export_filename = "participants"
+    form_class = ScopedModelForm
+    form_fields = ["enrolment", "name", "email", "role", "is_maths_lead", "trn"]
+
+    @property
+    def index_view_class(self):
+        return type(
+            "ParticipantIndexView",
+            (ScopedIndexView,),
+            {"list_select_related": ("enrolment__school", "enrolment__work_group")},
+        )

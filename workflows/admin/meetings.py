@@ -1,0 +1,116 @@
+"""Meetings (attendance inline) and support visits, with Wagtail's ``ModelViewSet``.
+
+A viewset rather than modeladmin because a meeting's attendance is edited on the
+meeting itself: Wagtail's ``InlinePanel`` over the ``ParentalKey`` of
+``Attendance`` gives one row per participant with add, remove and reorder, which
+modeladmin's forms only reach through the same panels anyway, without its newer
+listing, history and permission-policy plumbing.
+"""
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+
+from workflows.admin.scoping import (
+    ScopedIndexView,
+    ScopedModelForm,
+    ScopedModelViewSet,
+    specialists_queryset,
+)
+from workflows.models import Meeting, Participant, School, Visit, WorkGroup
+from workflows.permissions import visible
+
+
+class MeetingForm(ScopedModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        participants = visible(user, Participant.objects.select_related("enrolment__school"))
+        group_id = self.instance.work_group_id
+        if group_id:
+            # Host and attendance choices come from this group's own schools.
+            self.fields["host_school"].queryset = visible(
+                user, School.objects.filter(enrolments__work_group_id=group_id)
+            )
+            participants = participants.filter(enrolment__work_group_id=group_id)
+        self.restrict_child_choices("attendance", "participant", participants)
+
+
+class MeetingIndexView(ScopedIndexView):
+    list_select_related = ("work_group", "host_school")
+
+
+class MeetingViewSet(ScopedModelViewSet):
+    model = Meeting
+    name = "pd_meetings"
+    url_prefix = "pd/meetings"
+    menu_label = "Meetings"
+    icon = "date"
+    index_view_class = MeetingIndexView
+    list_per_page = 50
+    list_display = ["__str__", "work_group", "starts_at", "kind", "host_school"]
+    list_filter = ["kind", "work_group"]
+    search_fields = ["work_group__code", "work_group__name", "agenda"]
+    list_export = ["work_group", "starts_at", "ends_at", "kind", "host_school", "agenda"]
+    export_filename = "meetings"
+    form_class = MeetingForm
+    panels = [
+        FieldPanel("work_group"),
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("host_school")]),
+        FieldPanel("agenda"),
+        InlinePanel(
+            "attendance",
+            heading="Attendance",
+            label="Participant",
+            panels=[FieldPanel("participant"), FieldPanel("status")],
+            help_text="One row per participant: attended, sent apologies or absent.",
+        ),
+    ]
+
+
+class VisitForm(ScopedModelForm):
+    """A specialist records visits to their own groups' schools, as themselves."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if self.user_is_hub_lead:
+            self.fields["specialist"].queryset = specialists_queryset()
+            return
+        self.fields["work_group"].queryset = visible(
+            user, WorkGroup.objects.filter(lead_specialist=user)
+        )
+        self.fields["school"].queryset = visible(
+            user, School.objects.filter(enrolments__work_group__lead_specialist=user).distinct()
+        )
+        specialist = self.fields["specialist"]
+        specialist.disabled = True
+        if self.instance.pk is None:
+            self.initial["specialist"] = user.pk
+
+
+class VisitIndexView(ScopedIndexView):
+    list_select_related = ("school", "work_group", "specialist")
+
+
+class VisitViewSet(ScopedModelViewSet):
+    model = Visit
+    name = "pd_visits"
+    url_prefix = "pd/visits"
+    menu_label = "Support visits"
+    icon = "pick"
+    index_view_class = VisitIndexView
+    list_per_page = 50
+    list_display = ["school", "work_group", "visited_on", "purpose", "specialist"]
+    list_filter = ["work_group", "visited_on"]
+    search_fields = ["school__name", "school__urn", "purpose"]
+    list_export = ["school", "work_group", "visited_on", "purpose", "met_with", "next_steps"]
+    export_filename = "visits"
+    form_class = VisitForm
+    panels = [
+        FieldRowPanel([FieldPanel("work_group"), FieldPanel("school")]),
+        FieldRowPanel([FieldPanel("visited_on"), FieldPanel("specialist")]),
+        FieldPanel("purpose"),
+        FieldPanel("met_with"),
+        FieldPanel("notes"),
+        FieldPanel("next_steps"),
+    ]

@@ -1,0 +1,212 @@
+"""The hub lead's decisions on applications, as a small state machine.
+
+Each decision is a transition between :class:`Application.Status` values. A
+transition that does not start from one of its allowed states is refused, and
+that includes the no-op of repeating a decision just made: the row is locked
+(``select_for_update``) for the whole transition, so a page submitted twice waits
+for the first submission, then finds the new status and changes nothing, sends
+nothing and logs nothing. Emails go out only once the transaction has committed.
+
+Every decision is logged with Wagtail's log entries (``wagtail.log_actions.log``)
+under a ``workflows.<decision>`` action registered in ``workflows.admin``, so the
+application's history in the admin shows who decided what and when.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from wagtail.log_actions import log
+
+from workflows.models import Application, Enrolment, Participant, WorkGroup
+from workflows.permissions import is_hub_lead
+
+Status = Application.Status
+
+
+@dataclass(frozen=True)
+class Decision:
+    name: str
+    label: str
+    past: str
+    sources: frozenset
+    target: str
+    needs_group: bool = False
+    needs_reason: bool = False
+
+
+DECISIONS = {
+    decision.name: decision
+    for decision in (
+        Decision(
+            "offer",
+            "Offer a place",
+            "offered a place",
+            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED}),
+            Status.OFFERED,
+            needs_group=True,
+        ),
+        Decision(
+            "waitlist",
+            "Waitlist",
+            "waitlisted",
+            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW}),
+            Status.WAITLISTED,
+        ),
+        Decision(
+            "decline",
+            "Decline",
+            "declined",
+            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED, Status.OFFERED}),
+            Status.DECLINED,
+            needs_reason=True,
+        ),
+        Decision(
+            "withdraw",
+            "Withdraw",
+            "withdrawn",
+            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED, Status.OFFERED}),
+            Status.WITHDRAWN,
+        ),
+        Decision(
+            "accept",
+            "Record acceptance",
+            "accepted",
+            frozenset({Status.OFFERED}),
+            Status.ACCEPTED,
+        ),
+    )
+}
+
+
+class DecisionRefused(Exception):
+    """A decision that cannot be made now; ``message`` says why, for the hub lead."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def available_decisions(application) -> list[Decision]:
+    """Return the decisions that can be made on ``application`` in its current status."""
+    return [d for d in DECISIONS.values() if application.status in d.sources]
+
+
+def _check_offer(application, group):
+    if group is None:
+        raise DecisionRefused("Choose the Work Group to offer a place in.", "work_group")
+    if application.school_id is None:
+        raise DecisionRefused(
+            "Link the application to a school before offering it a place.", "work_group"
+        )
+    if group.stage_id != application.programme_id or group.academic_year != (
+        application.academic_year
+    ):
+        raise DecisionRefused(
+            f"{group.name} is not a {application.programme.title} group for "
+            f"{application.academic_year}.",
+            "work_group",
+        )
+    try:
+        Enrolment(school=application.school, work_group=group).clean()
+    except ValidationError as error:
+        raise DecisionRefused(" ".join(error.messages), "work_group") from error
+
+
+def _enrol(application):
+    """Create the school's enrolment and its participants from the application."""
+    enrolment = Enrolment(
+        school=application.school,
+        work_group=application.offered_group,
+        application=application,
+        joined_on=timezone.localdate(),
+    )
+    try:
+        enrolment.save_checked()
+    except ValidationError as error:
+        raise DecisionRefused(" ".join(error.messages), "work_group") from error
+    people = [
+        Participant(
+            enrolment=enrolment,
+            name=application.head_name,
+            email=application.head_email,
+            role=Participant.Role.HEAD,
+        )
+    ]
+    people += [
+        Participant(
+            enrolment=enrolment,
+            name=person.name,
+            email=person.email,
+            role=Participant.Role.LEAD_TEACHER,
+            is_maths_lead=person.is_maths_lead,
+            trn=person.trn,
+        )
+        for person in application.participants.all()
+    ]
+    Participant.objects.bulk_create(people)
+    return enrolment
+
+
+def decide(application_pk, name, user, *, work_group=None, reason="") -> Application:
+    """Make decision ``name`` on an application and return it, updated.
+
+    :raises PermissionDenied: if ``user`` is not a hub lead.
+    :raises DecisionRefused: if the decision cannot be made (wrong status, a full
+        group, no reason for a decline...); nothing has changed then.
+    """
+    from workflows.notifications.decisions import send_decision_email
+
+    if not is_hub_lead(user):
+        raise PermissionDenied
+    decision = DECISIONS.get(name)
+    if decision is None:
+        raise DecisionRefused("Choose a decision.")
+    reason = (reason or "").strip()
+    if decision.needs_reason and not reason:
+        raise DecisionRefused("Give the reason; it is sent to the school.", "reason")
+
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("school", "programme", "offered_group")
+            .get(pk=application_pk)
+        )
+        if application.status not in decision.sources:
+            raise DecisionRefused(
+                f"This application is {application.get_status_display().lower()}; "
+                f"it cannot be {decision.past} now."
+            )
+        if decision.needs_group:
+            if work_group is not None:
+                work_group = WorkGroup.objects.select_related("stage").get(pk=work_group.pk)
+            _check_offer(application, work_group)
+            application.offered_group = work_group
+        if name == "accept":
+            _enrol(application)
+        if decision.needs_reason:
+            application.decision_reason = reason
+        application.status = decision.target
+        application.decided_by = user
+        application.decided_at = timezone.now()
+        application.save(
+            update_fields=[
+                "status",
+                "offered_group",
+                "decision_reason",
+                "decided_by",
+                "decided_at",
+                "updated_at",
+            ]
+        )
+        data = {"status": application.status}
+        if application.offered_group_id:
+            data["work_group"] = application.offered_group.code
+        if reason:
+            data["reason"] = reason
+        log(instance=application, action=f"workflows.{name}", user=user, data=data)
+        transaction.on_commit(lambda: send_decision_email(application, name))
+    return application

@@ -1,0 +1,1 @@
+"""Importers of national data into the PD domain (schools from GIAS)."""

@@ -1,0 +1,1 @@
+"""Emails the PD domain sends: to schools, specialists and the hub."""

@@ -1,0 +1,80 @@
+"""The plan's edit form, with every choice list scoped to what the user may see.
+
+Without this, the school, enrolment, visit and user drop-downs would list every
+school and person of the hub to a head teacher editing their own plan.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from workflows import roles
+from workflows.permissions import visible
+
+
+class ActionPlanForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is None:
+            return
+        from workflows.models import Enrolment, School, Visit, WorkGroup
+
+        schools = visible(user, School.objects.all())
+        self.fields["school"].queryset = schools
+        self.fields["enrolment"].queryset = visible(
+            user, Enrolment.objects.select_related("school", "work_group")
+        )
+        self.fields["visit"].queryset = visible(user, Visit.objects.select_related("school"))
+        groups = visible(user, WorkGroup.objects.all())
+        User = get_user_model()
+        self.fields["specialist"].queryset = (
+            User.objects.filter(groups__name=roles.SPECIALISTS)
+            .filter(
+                Q(pk=user.pk) | Q(led_work_groups__in=groups) | Q(pk=self.instance.specialist_id)
+            )
+            .distinct()
+        )
+        owners = User.objects.filter(
+            Q(led_schools__in=schools) | Q(participations__enrolment__school__in=schools)
+        ).distinct()
+        actions = self.formsets.get("actions")
+        if actions is not None:
+            base = actions.form
+
+            class ScopedActionForm(base):
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+                    self.fields["owner_user"].queryset = owners
+
+            actions.form = ScopedActionForm
+
+    def clean(self):
+        cleaned = super().clean()
+        priorities = self.formsets.get("priorities")
+        actions = self.formsets.get("actions")
+        if priorities is None or actions is None:
+            return cleaned
+        if not (priorities.is_valid() and actions.is_valid()):
+            return cleaned
+        kept = [
+            form
+            for form in priorities.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        for form in actions.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data:
+                continue
+            number = data.get("priority_number")
+            if number and number > len(kept):
+                form.add_error(
+                    "priority_number",
+                    ValidationError(
+                        f"There is no priority {number}: the plan has {len(kept)}.",
+                        code="no_such_priority",
+                    ),
+                )
+        return cleaned

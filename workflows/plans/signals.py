@@ -1,0 +1,123 @@
+"""Keep each plan's ``state`` in step with Wagtail's workflow, and tell people.
+
+Wagtail's workflow and task states remain the record of who approved which
+revision; ``ActionPlan.state`` is a copy kept for listings, filters and the
+dashboard, which count plans by state in one grouped query.
+
+"Request changes" sends the plan back to draft: the workflow is cancelled (the
+rejected task state, with its comment, stays in the workflow history), so the
+next submission starts again at the specialist's sign-off, as the programme
+asks, rather than resuming at the task that asked for changes.
+"""
+
+from wagtail.models import WorkflowState
+from wagtail.signals import (
+    task_approved,
+    task_rejected,
+    task_submitted,
+    workflow_approved,
+    workflow_cancelled,
+)
+
+from workflows.plans.emails import school_leaders, send_plan_email
+from workflows.plans.tasks import SchoolLeaderApprovalTask, SpecialistSignOffTask
+
+
+def _plan_of(workflow_state):
+    from workflows.models import ActionPlan
+
+    if workflow_state.base_content_type.model_class() is not ActionPlan:
+        return None
+    return ActionPlan.objects.select_related("school", "specialist").get(
+        pk=workflow_state.object_id
+    )
+
+
+def set_state(plan, state):
+    type(plan).objects.filter(pk=plan.pk).update(state=state)
+    plan.state = state
+
+
+def resting_state(plan):
+    """The state of a plan with no workflow running: agreed (or reviewed), or draft."""
+    from workflows.models.action_plans import PlanState
+
+    if plan.closed_at:
+        return PlanState.CLOSED
+    if plan.live:
+        return PlanState.IN_PROGRESS if plan.reviews.exists() else PlanState.AGREED
+    return PlanState.DRAFT
+
+
+def _name(user):
+    return (user.get_full_name() or user.get_username()) if user else "Someone"
+
+
+def on_task_submitted(sender, instance, user=None, **kwargs):
+    from workflows.models.action_plans import PlanState
+
+    task = instance.task.specific
+    plan = _plan_of(instance.workflow_state)
+    if plan is None:
+        return
+    if isinstance(task, SpecialistSignOffTask):
+        set_state(plan, PlanState.AWAITING_SPECIALIST)
+        if user is None or user.pk != plan.specialist_id:
+            send_plan_email(plan, [plan.specialist], "awaiting_specialist")
+    elif isinstance(task, SchoolLeaderApprovalTask):
+        set_state(plan, PlanState.AWAITING_SCHOOL)
+        send_plan_email(plan, school_leaders(plan), "awaiting_school")
+
+
+def on_task_rejected(sender, instance, user=None, **kwargs):
+    from workflows.models.action_plans import PlanState
+
+    task = instance.task.specific
+    if not isinstance(task, SpecialistSignOffTask | SchoolLeaderApprovalTask):
+        return
+    workflow_state = instance.workflow_state
+    plan = _plan_of(workflow_state)
+    if workflow_state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        workflow_state._plan_changes_requested = True
+        workflow_state.cancel(user=user)
+    set_state(plan, PlanState.CHANGES_REQUESTED)
+    # Tell the other side: the school when the specialist asks, the specialist when the school does.
+    others = school_leaders(plan) if isinstance(task, SpecialistSignOffTask) else [plan.specialist]
+    send_plan_email(
+        plan, others, "changes_requested", {"comment": instance.comment, "by": _name(user)}
+    )
+
+
+def on_task_approved(sender, instance, user=None, **kwargs):
+    if isinstance(instance.task.specific, SchoolLeaderApprovalTask):
+        plan = _plan_of(instance.workflow_state)
+        send_plan_email(plan, [plan.specialist], "school_approved", {"by": _name(user)})
+
+
+def on_workflow_approved(sender, instance, user=None, **kwargs):
+    plan = _plan_of(instance)
+    if plan is not None:
+        plan.refresh_from_db()
+        set_state(plan, resting_state(plan))
+
+
+def on_workflow_cancelled(sender, instance, user=None, **kwargs):
+    if getattr(instance, "_plan_changes_requested", False):
+        return
+    plan = _plan_of(instance)
+    if plan is not None:
+        set_state(plan, resting_state(plan))
+
+
+def connect():
+    from wagtail.models import TaskState
+
+    task_submitted.connect(on_task_submitted, sender=TaskState, dispatch_uid="plan_task_submitted")
+    task_rejected.connect(on_task_rejected, sender=TaskState, dispatch_uid="plan_task_rejected")
+    task_approved.connect(on_task_approved, sender=TaskState, dispatch_uid="plan_task_approved")
+    workflow_approved.connect(
+        on_workflow_approved, sender=WorkflowState, dispatch_uid="plan_workflow_approved"
+    )
+    workflow_cancelled.connect(
+        on_workflow_cancelled, sender=WorkflowState, dispatch_uid="plan_workflow_cancelled"
+    )

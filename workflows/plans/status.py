@@ -1,0 +1,99 @@
+"""What a person needs to know about where a plan stands, read from Wagtail's records.
+
+Approvals are Wagtail ``TaskState`` rows: each names who finished it, when, and
+the revision it was on, so "agreed by whom, when, which revision" is never a
+copy that could drift from the workflow history.
+"""
+
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from wagtail.models import TaskState, WorkflowState
+
+from workflows.plans.tasks import SchoolLeaderApprovalTask, SpecialistSignOffTask
+
+
+def _task_states(plan):
+    return TaskState.objects.filter(
+        workflow_state__base_content_type=plan.get_base_content_type(),
+        workflow_state__object_id=str(plan.pk),
+    ).select_related("finished_by", "revision", "task", "workflow_state")
+
+
+def agreement(plan):
+    """Return the approvals of the last workflow that agreed ``plan``.
+
+    :returns: a dict with ``specialist`` and ``school`` task states (or ``None``
+        each), or ``None`` when the plan was never agreed.
+    """
+    if not plan.pk:
+        return None
+    last = (
+        WorkflowState.objects.filter(
+            base_content_type=plan.get_base_content_type(),
+            object_id=str(plan.pk),
+            status=WorkflowState.STATUS_APPROVED,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return None
+    result = {"specialist": None, "school": None, "workflow_state": last}
+    for state in _task_states(plan).filter(workflow_state=last, status=TaskState.STATUS_APPROVED):
+        task = state.task.specific
+        if isinstance(task, SpecialistSignOffTask):
+            result["specialist"] = state
+        elif isinstance(task, SchoolLeaderApprovalTask):
+            result["school"] = state
+    return result
+
+
+def latest_change_request(plan):
+    """Return the rejected task state that sent the plan back, or ``None``."""
+    if not plan.pk:
+        return None
+    return (
+        _task_states(plan)
+        .filter(status=TaskState.STATUS_REJECTED)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def plan_status(plan):
+    """Return the context the status panel, inspect and print views show."""
+    from workflows.models.action_plans import PlanState
+
+    context = {"plan": plan, "state_label": plan.get_state_display() if plan.pk else ""}
+    if not plan.pk:
+        return context
+    context["agreement"] = agreement(plan)
+    if plan.state == PlanState.CHANGES_REQUESTED:
+        context["change_request"] = latest_change_request(plan)
+    return context
+
+
+def current_status_expression():
+    """The status of an action now: its latest review's, or the plan's own field.
+
+    Usable in ``annotate`` on an ``Action`` queryset: one subquery, so a listing
+    of any size costs one query.
+    """
+    from workflows.models import ReviewEntry
+
+    latest = ReviewEntry.objects.filter(action=OuterRef("pk")).order_by(
+        "-review__reviewed_on", "-review__pk"
+    )
+    return Coalesce(Subquery(latest.values("status")[:1]), F("status"))
+
+
+def overdue_expression(today=None):
+    """``"overdue"`` for an open action past its due date, else its current status."""
+    today = today or timezone.localdate()
+    return Case(
+        When(Q(due_on__lt=today) & ~Q(current_status="done"), then=Value("overdue")),
+        default=F("current_status"),
+        output_field=CharField(),
+    )

@@ -1,0 +1,291 @@
+"""The action plans' admin: Wagtail's snippet views, scoped per object.
+
+Wagtail's snippet views check model permissions, and check the instance only
+for delete (wagtail/wagtail#13314); there is no per-object snippet permission
+(#6731). So this viewset:
+
+* narrows every listing to :func:`workflows.permissions.visible` (``get_queryset``);
+* wraps *every* view it builds (edit, inspect, history, revisions, compare,
+  revert, workflow history, workflow actions, lock, unlock, preview, usage,
+  delete and our own print, export, review and carry-over views) in
+  :class:`ScopedObjectMixin`, which answers 404 for a plan outside the user's
+  scope before the view loads anything; the same check also runs in
+  ``get_object`` of the views that fetch the plan themselves;
+* checks that a workflow action's task state belongs to the plan in the URL.
+"""
+
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.widgets.button import Button
+from wagtail.permissions import policy_registry
+from wagtail.snippets.views import chooser as snippet_chooser
+from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+import django_filters
+
+from workflows.models import ActionPlan, FocusArea, School, WorkGroup
+from workflows.models.action_plans import PlanState
+from workflows.permissions import visible
+from workflows.plans import views
+
+
+def _user_schools(request):
+    return visible(request.user, School.objects.all()) if request else School.objects.none()
+
+
+def _user_groups(request):
+    return visible(request.user, WorkGroup.objects.all()) if request else WorkGroup.objects.none()
+
+
+class ActionPlanFilterSet(WagtailFilterSet):
+    """Filters whose choices are themselves scoped: no other school's name leaks."""
+
+    academic_year = django_filters.CharFilter(label="Academic year", lookup_expr="exact")
+    work_group = django_filters.ModelChoiceFilter(
+        label="Work Group", field_name="enrolment__work_group", queryset=_user_groups
+    )
+    school = django_filters.ModelChoiceFilter(label="School", queryset=_user_schools)
+    state = django_filters.ChoiceFilter(label="Status", choices=PlanState.choices)
+
+    class Meta:
+        model = ActionPlan
+        fields = ["academic_year", "work_group", "school", "state"]
+
+
+class ScopedObjectMixin:
+    """Answer 404 for a plan the user may not see, before the view does anything."""
+
+    def plan_is_visible(self, request, pk) -> bool:
+        policy = policy_registry.get_by_type(ActionPlan)
+        return (
+            policy.instances_user_has_any_permission_for(request.user, ["view", "change"])
+            .filter(pk=pk)
+            .exists()
+        )
+
+    def setup(self, request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None and not self.plan_is_visible(request, unquote(str(pk))):
+            raise Http404("No action plan found.")
+        super().setup(request, *args, **kwargs)
+
+
+class ScopedWorkflowActionMixin(ScopedObjectMixin):
+    """Take the task state only from the plan in the URL, and only while it runs."""
+
+    def get_task_state(self):
+        task_state = super().get_task_state()
+        if task_state.workflow_state.object_id != str(self.object.pk) or (
+            task_state.workflow_state.base_content_type.model_class() is not ActionPlan
+        ):
+            raise Http404("This task is not part of this plan.")
+        return task_state
+
+
+class PlanIndexView(snippet_views.IndexView):
+    """The listing, with the CSV export of the actions of the plans listed."""
+
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            *super().header_more_buttons,
+            Button(
+                "Download actions (CSV)",
+                url=reverse("wagtailsnippets_workflows_actionplan:export_actions"),
+                icon_name="download",
+                priority=50,
+            ),
+        ]
+
+
+class PlanEditView(snippet_views.EditView):
+    """The edit view, with a print button and "re-approval after edit"."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        buttons.append(
+            Button(
+                "Print for governors",
+                url=self.print_url,
+                icon_name="doc-full",
+                priority=5,
+            )
+        )
+        return buttons
+
+    @property
+    def print_url(self):
+        return reverse("wagtailsnippets_workflows_actionplan:print", args=[self.object.pk])
+
+    def workflow_action_action(self):
+        """Approve or request changes, unless this very edit changed what was approved.
+
+        An approver who edits and approves in one go would publish content the other
+        side never saw; their edit sends the plan back to the first sign-off instead.
+        """
+        if self.form.has_changed() and views.has_stale_approvals(self.object):
+            return None
+        return super().workflow_action_action()
+
+    def run_after_hook(self):
+        """Send the plan back for both approvals when an edit changed what was approved.
+
+        An agreed plan, once edited, starts the workflow again (the agreed version
+        stays live meanwhile); a plan in approval whose earlier approvals named a
+        revision that is no longer the latest restarts at the specialist's sign-off.
+        Saving without changes (as Wagtail does when approving from the editor)
+        changes nothing.
+        """
+        if self.form.has_changed():
+            views.restart_approval_after_edit(self.object, self.request.user)
+        return super().run_after_hook()
+
+
+class PlanInspectView(snippet_views.InspectView):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        buttons.append(
+            Button(
+                "Print for governors",
+                url=reverse("wagtailsnippets_workflows_actionplan:print", args=[self.object.pk]),
+                icon_name="doc-full",
+                priority=5,
+            )
+        )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(views.plan_context(self.object, self.request.user))
+        return context
+
+
+class ScopedChooserMixin:
+    """The chooser lists, and lets one choose, only plans the user may see."""
+
+    def get_object_list(self):
+        return visible(self.request.user, super().get_object_list())
+
+    def get_object(self, pk):
+        return visible(self.request.user, self.model_class.objects.all()).get(pk=pk)
+
+    def get_objects(self, pks):
+        return visible(self.request.user, self.model_class.objects.filter(pk__in=pks))
+
+
+class PlanChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = type("PlanChooseView", (ScopedChooserMixin, snippet_chooser.ChooseView), {})
+    choose_results_view_class = type(
+        "PlanChooseResultsView", (ScopedChooserMixin, snippet_chooser.ChooseResultsView), {}
+    )
+    chosen_view_class = type(
+        "PlanChosenView", (ScopedChooserMixin, snippet_chooser.SnippetChosenView), {}
+    )
+    chosen_multiple_view_class = type(
+        "PlanChosenMultipleView",
+        (ScopedChooserMixin, snippet_chooser.SnippetChosenMultipleView),
+        {},
+    )
+
+
+class ActionPlanViewSet(SnippetViewSet):
+    model = ActionPlan
+    icon = "tasks"
+    menu_label = "Action plans"
+    menu_name = "action_plans"
+    add_to_admin_menu = False  # listed in the "Professional development" menu instead
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "title",
+        "school",
+        Column("work_group", label="Work Group", accessor="enrolment.work_group.code"),
+        "academic_year",
+        Column("state", label="Status", accessor="get_state_display"),
+        UpdatedAtColumn(),
+    ]
+    list_per_page = 50
+    filterset_class = ActionPlanFilterSet
+    # Searched in the database (``icontains``), inside the scoped queryset; plans
+    # are not put in the site-wide search index at all.
+    search_fields = ["title", "summary", "school__name"]
+    search_backend_name = None
+    chooser_viewset_class = PlanChooserViewSet
+    index_view_class = PlanIndexView
+    edit_view_class = PlanEditView
+    inspect_view_class = PlanInspectView
+    inspect_template_name = "workflows/plans/inspect.html"
+    # The outer URL of the print view sits beside Wagtail's ones.
+    print_view_class = views.PrintView
+    export_view_class = views.ActionsCSVView
+    review_view_class = views.ReviewView
+    carry_over_view_class = views.CarryOverView
+
+    def get_queryset(self, request):
+        return visible(
+            request.user,
+            ActionPlan.objects.select_related("school", "enrolment__work_group", "latest_revision"),
+        )
+
+    def construct_view(self, view_class, **kwargs):
+        """Build every view of this viewset scoped per object (see the module docstring)."""
+        mixin = (
+            ScopedWorkflowActionMixin
+            if hasattr(view_class, "get_task_state") and hasattr(view_class, "check_action")
+            else ScopedObjectMixin
+        )
+        if not issubclass(view_class, ScopedObjectMixin):
+            view_class = type(f"Scoped{view_class.__name__}", (mixin, view_class), {})
+        return super().construct_view(view_class, **kwargs)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "print/<str:pk>/",
+                self.construct_view(self.print_view_class, model=ActionPlan),
+                name="print",
+            ),
+            path(
+                "export/actions.csv",
+                self.construct_view(self.export_view_class, model=ActionPlan),
+                name="export_actions",
+            ),
+            path(
+                "group/<int:group_id>/",
+                self.construct_view(views.WorkGroupPlansView, model=ActionPlan),
+                name="work_group",
+            ),
+            path(
+                "review/<str:pk>/",
+                self.construct_view(self.review_view_class, model=ActionPlan),
+                name="review",
+            ),
+            path(
+                "carry-over/<str:pk>/",
+                self.construct_view(self.carry_over_view_class, model=ActionPlan),
+                name="carry_over",
+            ),
+        ]
+
+
+class FocusAreaViewSet(SnippetViewSet):
+    """The editable vocabularies priorities are tied to; hub leads keep them."""
+
+    model = FocusArea
+    icon = "tag"
+    menu_label = "Focus areas"
+    menu_name = "focus_areas"
+    add_to_admin_menu = False
+    list_display = ["name", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    search_backend_name = None

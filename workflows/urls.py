@@ -1,0 +1,22 @@
+"""URLs of the PD domain's own views; ``cms/urls.py`` includes them before Wagtail's pages.
+
+Programme pages link here by name only (``workflows:apply``,
+``workflows:work_group_finder``), so ``programmes`` never imports ``workflows``.
+"""
+
+from django.urls import path
+
+from workflows.views import public
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("apply/<int:programme_id>/", public.apply, name="apply"),
+    path("apply/done/<str:reference>/", public.application_done, name="application_done"),
+    path("schools/search/", public.school_search, name="school_search"),
+    path(
+        "programmes/<int:programme_id>/work-groups/",
+        public.work_group_finder,
+        name="work_group_finder",
+    ),
+]

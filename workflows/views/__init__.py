@@ -1,0 +1,1 @@
+"""Views of the PD domain, one module per audience (``public`` for visitors)."""

@@ -1,0 +1,157 @@
+"""The hub lead's view of one application: the school's facts, its history, decisions.
+
+It is the viewset's inspect view with a ``post`` that makes a decision through
+``workflows.decisions``; a refused decision re-renders the page with the message
+next to the field and what the hub lead typed still in it.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from workflows.admin.scoping import ScopedInspectView
+from workflows.decisions import DECISIONS, DecisionRefused, available_decisions, decide
+from workflows.models import Enrolment, WorkGroup
+from workflows.permissions import is_hub_lead, visible
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, group):
+        area = f", {group.area}" if group.area else ""
+        return f"{group.code}: {group.name}{area} ({group.places_left} places left)"
+
+
+class DecisionForm(forms.Form):
+    """One decision on one application; which fields matter depends on the decision."""
+
+    decision = forms.ChoiceField(
+        choices=[(d.name, d.label) for d in DECISIONS.values()], widget=forms.HiddenInput
+    )
+    work_group = GroupChoiceField(
+        queryset=WorkGroup.objects.none(),
+        required=False,
+        label="Work Group",
+        help_text="The group to offer a place in; groups of this programme and year.",
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason",
+        help_text="Required to decline; sent to the school in the email.",
+    )
+
+    def __init__(self, *args, groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if groups is not None:
+            self.fields["work_group"].queryset = groups
+
+
+def auto_id(decision_name):
+    """Give each decision's form its own element ids: they share one page."""
+    return f"id_{decision_name}_%s"
+
+
+def offer_groups(application):
+    """Return the groups a place can be offered in, with their places annotated."""
+    return (
+        WorkGroup.objects.with_places()
+        .select_related("stage")
+        .filter(stage_id=application.programme_id, academic_year=application.academic_year)
+    )
+
+
+def suggested_group(application, groups):
+    """Pick the group in the school's own local authority that still has room, if any."""
+    area = application.school.local_authority if application.school else ""
+    with_room = [g for g in groups if g.places_left > 0]
+    for group in with_room:
+        if area and group.area == area:
+            return group
+    return with_room[0] if with_room else None
+
+
+class ApplicationInspectView(ScopedInspectView):
+    template_name = "workflows/admin/application_inspect.html"
+
+    def get_fields(self):
+        return []
+
+    def get_forms(self, posted=None):
+        """Return a form per decision available now; ``posted`` replaces its own."""
+        application = self.object
+        groups = list(offer_groups(application))
+        forms_by_name = {}
+        for decision in available_decisions(application):
+            if posted is not None and posted.data.get("decision") == decision.name:
+                forms_by_name[decision.name] = posted
+                continue
+            initial = {"decision": decision.name}
+            if decision.needs_group:
+                suggestion = suggested_group(application, groups)
+                initial["work_group"] = suggestion.pk if suggestion else None
+            forms_by_name[decision.name] = DecisionForm(
+                initial=initial, groups=offer_groups(application), auto_id=auto_id(decision.name)
+            )
+        return [(DECISIONS[name], form) for name, form in forms_by_name.items()]
+
+    def get_context_data(self, posted=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = self.object
+        context["application"] = application
+        context["school"] = application.school
+        context["participants"] = application.participants.all()
+        context["earlier_enrolments"] = (
+            visible(
+                self.request.user,
+                Enrolment.objects.filter(school_id=application.school_id).select_related(
+                    "work_group", "stage"
+                ),
+            )
+            if application.school_id
+            else []
+        )
+        context["can_decide"] = is_hub_lead(self.request.user)
+        if context["can_decide"]:
+            context["decision_forms"] = self.get_forms(posted)
+            shown = any(form is posted for _, form in context["decision_forms"])
+            if posted is not None and not shown:
+                # The decision is no longer on offer (made already, say): say why here.
+                context["refusal"] = " ".join(
+                    message for errors in posted.errors.values() for message in errors
+                )
+        context["history_url"] = reverse("pd_applications:history", args=[application.pk])
+        return context
+
+    def post(self, request, *args, **kwargs):
+        application = self.object
+        name = request.POST.get("decision", "")
+        form = DecisionForm(
+            request.POST,
+            groups=offer_groups(application),
+            auto_id=auto_id(name if name in DECISIONS else "decision"),
+        )
+        if form.is_valid():
+            try:
+                decide(
+                    application.pk,
+                    form.cleaned_data["decision"],
+                    request.user,
+                    work_group=form.cleaned_data["work_group"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except DecisionRefused as refusal:
+                form.add_error(refusal.field, refusal.message)
+            else:
+                decision = DECISIONS[name]
+                messages.success(
+                    request,
+                    f"{application.school_name} {decision.past}; the school has been emailed.",
+                )
+                next_url = request.POST.get("next", "")
+                if url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                    return redirect(next_url)
+                return redirect("pd_applications:inspect", application.pk)
+        messages.error(request, "The decision was not made; see the message below.")
+        return self.render_to_response(self.get_context_data(posted=form))
