@@ -111,7 +111,10 @@ def _check_offer(application, group):
             "work_group",
         )
     try:
-        Enrolment(school=application.school, work_group=group).clean()
+        # The application's own earlier offer (none for these statuses) never counts.
+        Enrolment(
+            school=application.school, work_group=group, application_id=application.pk
+        ).clean()
     except ValidationError as error:
         raise DecisionRefused(" ".join(error.messages), "work_group") from error
 

@@ -12,10 +12,12 @@ the template shows them beside the fields and in a summary at the top.
 import re
 
 from django import forms
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.html import format_html
 
-from workflows.models import Application, ApplicationParticipant, School
+from workflows.models import Application, ApplicationParticipant, Enrolment, School
 
 URN_IN_TEXT_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 TRN_RE = re.compile(r"^\d{7}$")
@@ -33,6 +35,12 @@ def normalise_postcode(value: str) -> str:
     """``ls62ab`` -> ``LS6 2AB``: upper case, one space before the last three characters."""
     compact = "".join(value.upper().split())
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
+
+
+def hub_email_link() -> str:
+    """The hub's address as a mailto link, for every "contact the hub" on public pages."""
+    email = settings.HUB_NOTIFICATIONS_EMAIL
+    return format_html('<a href="mailto:{}">{}</a>', email, email)
 
 
 class DuplicateApplication(Exception):
@@ -233,6 +241,8 @@ class ApplicationForm(forms.Form):
         self.resolved_school = school
         if self._already_applied(school, text, data.get("school_postcode", "")):
             self.add_error("school", self.duplicate_message)
+        elif school is not None and self._done_once_already(school):
+            self.add_error("school", self.once_only_message)
 
     def _resolve_school(self, text: str, hidden_urn: str) -> School | None:
         schools = open_schools()
@@ -271,12 +281,38 @@ class ApplicationForm(forms.Form):
             Q(school__isnull=True), school_name__iexact=name, school_postcode=postcode
         ).exists()
 
+    def _done_once_already(self, school: School) -> bool:
+        """Whether ``school`` has a place, or an offer or acceptance, in a once-only programme.
+
+        Schools take a once-only programme (Development Work Groups) a single time,
+        so a listed school that is in, or offered a place in, one cannot apply again.
+        """
+        if not getattr(self.programme, "once_per_school", False):
+            return False
+        held = (Application.Status.OFFERED, Application.Status.ACCEPTED)
+        return (
+            Enrolment.objects.filter(school=school, stage=self.programme).exists()
+            or Application.objects.filter(
+                school=school, programme=self.programme, status__in=held
+            ).exists()
+        )
+
     @property
     def duplicate_message(self) -> str:
-        school = self.resolved_school.name if self.resolved_school else "This school"
-        return (
-            f"{school} has already applied for {self.programme.title} in {self.academic_year}. "
-            "Contact the hub if you need to change that application"
+        # Neutral: a visitor typing any school's name learns nothing about it.
+        return format_html(
+            "We already have an application for this school, programme and year; if you "
+            "think this is wrong, contact the hub at {}",
+            hub_email_link(),
+        )
+
+    @property
+    def once_only_message(self) -> str:
+        return format_html(
+            "Schools take part in {} once, and this school already has a place or an offer, "
+            "so it cannot apply again; if you think this is wrong, contact the hub at {}",
+            self.programme.title,
+            hub_email_link(),
         )
 
     # Saving ---------------------------------------------------------------------

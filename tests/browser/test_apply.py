@@ -87,6 +87,6 @@ def test_the_work_group_finder_has_no_axe_violations(page, live_server, demo, ax
     url = reverse("workflows:work_group_finder", kwargs={"programme_id": embedding.pk})
     page.goto(f"{live_server.url}{url}?year=2026/27")
 
-    assert page.locator("caption").inner_text() == "Embedding groups in 2026/27"
+    assert page.locator("caption").inner_text() == "Embedding: Work Groups in 2026/27"
     assert page.locator("tbody tr").count() == 1
     assert axe_violations(page) == []

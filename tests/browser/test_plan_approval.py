@@ -87,8 +87,8 @@ def test_specialist_and_head_agree_a_plan(page, login, live_server, demo):
     page.context.clear_cookies()
     login("head")
     page.goto(edit_url)
-    # Wagtail names the last approval for what it does: it publishes the agreed plan.
-    click_footer_action(page, "Approve and Publish")
+    # The task's own label: Wagtail's "and Publish" is dropped for plans.
+    click_footer_action(page, "Approve")
     plan.refresh_from_db()
     assert plan.state == PlanState.AGREED
     page.goto(f"{live_server.url}{NS_PATH}/inspect/{plan.pk}/")

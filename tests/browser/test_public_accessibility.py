@@ -80,3 +80,49 @@ def test_layout_fits_a_phone_screen(page, site_url):
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def _no_sideways_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_work_group_finder_at_phone_width(page, site_url, axe_violations):
+    """At 375px the groups stack (no cut-off table) and axe finds nothing."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    embedding = ProgrammePage.objects.get(slug="embedding")
+    page.goto(f"{site_url}/programmes/{embedding.pk}/work-groups/?year=2026/27")
+    row = page.locator("tbody tr").first
+    assert "Bradford Embedding Work Group" in row.inner_text()
+    assert row.inner_text().split("\n")[-1] == "Full"
+    places = row.locator("td").last
+    # Stacked: each fact on its own line, labelled (the column headings are hidden).
+    assert places.evaluate("el => getComputedStyle(el).display") == "block"
+    assert places.get_attribute("data-label") == "Places left"
+    label = places.evaluate("el => getComputedStyle(el, '::before').content")
+    assert label not in ("none", "normal", "")
+    assert _no_sideways_scroll(page)
+    assert axe_violations(page) == []
+
+
+def test_the_work_group_finder_at_desktop_width(page, site_url, axe_violations):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    embedding = ProgrammePage.objects.get(slug="embedding")
+    page.goto(f"{site_url}/programmes/{embedding.pk}/work-groups/?year=2026/27")
+    assert page.locator("thead").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_a_long_search_query_wraps_at_phone_width(page, site_url):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(site_url + SearchPage.objects.get().url + "?q=" + "x" * 150)
+    assert page.locator("#results-heading").is_visible()
+    assert _no_sideways_scroll(page)
+
+
+def test_a_programme_page_shows_its_status_near_the_top_on_a_phone(page, site_url):
+    page.set_viewport_size({"width": 375, "height": 800})
+    programme = ProgrammePage.objects.get(slug="development-work-groups")
+    page.goto(site_url + programme.url)
+    summary = page.locator(".apply-summary")
+    assert summary.locator(".status").is_visible()
+    assert summary.bounding_box()["y"] < 800  # on the first screen

@@ -202,6 +202,7 @@ def test_unknown_url_gets_the_friendly_404(client, demo):
     assert "We could not find the page you asked for" in html
     assert "<title>Page not found | Maths Hub</title>" in html
     assert '<nav class="site-nav" aria-label="Main">' in html  # the site's own navigation
+    assert '<a href="/search/">search the site</a>' in html
 
 
 def test_500_page_stands_alone():

@@ -292,3 +292,36 @@ def test_an_alias_uses_its_source_pages_restrictions(client, db):
     alias = page.create_alias(parent=other_index, update_slug="development-copy")
     assert alias.alias_of_id == page.pk
     assert client.get(alias.url).status_code == 302
+
+
+def test_the_status_and_apply_button_come_before_the_key_facts(client, db):
+    """On a phone the "How to apply" box is far down; the page opens with both."""
+    from bs4 import BeautifulSoup
+
+    _home, index = make_site()
+    today = datetime.date.today()
+    page = add_programme(
+        index,
+        "Embedding",
+        academic_year="2027/28",
+        application_opens=today - datetime.timedelta(days=1),
+        application_closes=today + datetime.timedelta(days=10),
+    )
+    soup = BeautifulSoup(client.get(page.url).content, "html.parser")
+    summary = soup.select_one(".apply-summary")
+    facts = soup.find(id="facts-heading")
+    assert summary is not None and facts is not None
+    # Document order: the summary sits above the key facts.
+    assert summary in facts.find_all_previous(class_="apply-summary")
+    assert "Applications for 2027/28: Open" in summary.get_text(" ", strip=True)
+    assert summary.find("a", href=f"/apply/{page.pk}/").get_text() == "Apply for Embedding"
+
+
+@pytest.mark.parametrize("title", ["Embedding", "Development Work Groups"])
+def test_the_finder_link_reads_well_for_any_title(client, db, title):
+    _home, index = make_site()
+    page = add_programme(index, title, academic_year="2027/28")
+    html = client.get(page.url).content.decode()
+    assert f"See the Work Groups for {title} in 2027/28</a>" in html
+    assert "near you" not in html
+    assert "Find a " not in html

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 import pytest
 
+from tests.dbutils import refresh_planner_statistics
 from tests.workflows import hubdata
 from workflows.models import (
     Application,
@@ -105,6 +106,7 @@ class Hub:
             )
             for school in schools
         )
+        refresh_planner_statistics()
 
 
 LISTINGS = [

@@ -320,9 +320,14 @@ def test_a_second_application_for_the_same_school_programme_and_year_is_refused(
 
     assert response.status_code == 200
     assert errors_of(response) == {
-        "id_school": f"Calder Bridge Primary has already applied for Development Work Groups "
-        f"in {YEAR}. Contact the hub if you need to change that application"
+        "id_school": "We already have an application for this school, programme and year; "
+        f"if you think this is wrong, contact the hub at {settings.HUB_NOTIFICATIONS_EMAIL}"
     }
+    # Neutral: the message does not name the school, and it links the hub's address.
+    assert "Calder Bridge" not in errors_of(response)["id_school"]
+    soup = BeautifulSoup(response.content, "html.parser")
+    link = soup.find(id="id_school-error").find("a")
+    assert link["href"] == f"mailto:{settings.HUB_NOTIFICATIONS_EMAIL}"
     assert Application.objects.filter(school__urn=990301, academic_year=YEAR).count() == 1
     assert mail.outbox == []
 
@@ -351,7 +356,7 @@ def test_a_duplicate_that_slips_past_the_form_meets_the_database_and_the_same_me
     response = client.post(url, valid_data())
 
     assert response.status_code == 200
-    assert "has already applied for Development Work Groups" in errors_of(response)["id_school"]
+    assert "We already have an application for this school" in errors_of(response)["id_school"]
     assert checked == [990301]
     assert Application.objects.filter(school__urn=990301, academic_year=YEAR).count() == 1
 
@@ -420,6 +425,8 @@ def test_after_the_window_closes_applications_are_refused_politely(client, url, 
     response = client.post(url, valid_data())
     assert response.status_code == 403
     assert "We have not saved what you sent" in response.content.decode()
+    hub_link = f'contact the hub at <a href="mailto:{settings.HUB_NOTIFICATIONS_EMAIL}">'
+    assert hub_link in response.content.decode()
     assert not saved().exists()
     assert mail.outbox == []
 
@@ -452,6 +459,7 @@ def test_a_sixth_application_from_one_address_within_the_hour_gets_a_friendly_42
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
     assert "Too many applications" in response.content.decode()
+    assert f'<a href="mailto:{settings.HUB_NOTIFICATIONS_EMAIL}">' in response.content.decode()
     assert saved().count() == 5
     # Another address is not held back.
     assert client.post(url, valid_data(), REMOTE_ADDR="10.0.0.9").status_code == 302
@@ -478,3 +486,56 @@ def test_nobody_can_open_a_confirmation_by_guessing_its_reference(client, url):
     other = reverse("workflows:application_done", kwargs={"reference": "MH-AAAA-BBBB"})
     assert client.get(f"{other}?token={token}").status_code == 404
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_school_already_in_a_development_group_cannot_apply_again(client, url):
+    """Development is once per school: Brookfield (990101) is in DEV-26-LDS already."""
+    response = client.post(
+        url, valid_data(school="Brookfield Primary School (990101)", school_urn="990101")
+    )
+
+    assert response.status_code == 200
+    message = errors_of(response)["id_school"]
+    assert message == (
+        "Schools take part in Development Work Groups once, and this school already has a "
+        "place or an offer, so it cannot apply again; if you think this is wrong, contact "
+        f"the hub at {settings.HUB_NOTIFICATIONS_EMAIL}"
+    )
+    assert "Leeds" not in message
+    assert summary_links(response)["#id_school"] == message
+    assert not saved().exists()
+
+
+def test_a_school_offered_a_development_place_cannot_apply_again(client, url, programme):
+    school = School.objects.get(urn=990301)
+    Application.objects.create(
+        programme=programme,
+        academic_year="2025/26",
+        school=school,
+        school_name=school.name,
+        head_name="Ian Walsh",
+        head_email="head@calderbridge.example",
+        reason="Earlier",
+        consent=True,
+        status=Application.Status.OFFERED,
+    )
+    response = client.post(url, valid_data())
+    assert response.status_code == 200
+    assert "Schools take part in Development Work Groups once" in errors_of(response)["id_school"]
+    assert not saved().exists()
+
+
+def test_a_declined_earlier_application_does_not_stop_a_new_one(client, url, programme):
+    school = School.objects.get(urn=990301)
+    Application.objects.create(
+        programme=programme,
+        academic_year="2025/26",
+        school=school,
+        school_name=school.name,
+        head_name="Ian Walsh",
+        head_email="head@calderbridge.example",
+        reason="Earlier",
+        consent=True,
+        status=Application.Status.DECLINED,
+    )
+    assert client.post(url, valid_data()).status_code == 302

@@ -115,3 +115,68 @@ def test_one_query_however_many_match_and_none_for_a_short_query(
 def test_answers_may_be_cached_by_the_browser(client, schools):
     response = client.get(reverse("workflows:school_search"), {"q": "mary"})
     assert response["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.fixture
+def saints(schools):
+    common = {"status": "Open", "phase": "Primary"}
+    School.objects.bulk_create(
+        [
+            School(
+                urn=109001,
+                name="Kirkstall Valley Primary School",
+                town="Leeds",
+                local_authority="Leeds",
+                **common,
+            ),
+            School(
+                urn=109002,
+                name="Hollymary Primary",
+                town="Leeds",
+                local_authority="Leeds",
+                **common,
+            ),
+            School(
+                urn=109003,
+                name="Riverside Primary School",
+                town="Shipley",
+                local_authority="Bradford",
+                **common,
+            ),
+            School(
+                urn=109004,
+                name="Bradford Road Infants",
+                town="Keighley",
+                local_authority="Bradford",
+                **common,
+            ),
+            School(
+                urn=109005,
+                name="Parkside Primary",
+                town="Bradford",
+                local_authority="Bradford",
+                **common,
+            ),
+        ]
+    )
+
+
+@pytest.mark.parametrize("q", ["St. Mary", "st mary", "St Mary\u2019s", "st marys", "ST MARY'S"])
+def test_a_saints_name_comes_first_however_it_is_punctuated(client, saints, q):
+    urns = [r["urn"] for r in search(client, q)]
+    assert urns[0] == 107001
+    # "st" inside "Kirkstall" and "mary" inside "Primary" are not words of the query.
+    assert 109001 not in urns
+
+
+def test_names_starting_with_the_text_then_word_starts_then_containing(client, saints):
+    urns = [r["urn"] for r in search(client, "mary")]
+    assert urns[0] == 107003  # Marygate: the name starts with it
+    assert urns.index(107001) < urns.index(109002)  # a word of the name, then inside a word
+
+
+def test_a_town_or_local_authority_finds_its_schools(client, saints):
+    urns = [r["urn"] for r in search(client, "bradford")]
+    # The name first, then the rest of the authority and town, by name.
+    assert urns == [109004, 109005, 109003]
+    assert [r["urn"] for r in search(client, "shipley")] == [109003]

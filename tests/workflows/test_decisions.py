@@ -3,13 +3,11 @@
 from django.core import mail
 from django.urls import reverse
 
-from wagtail.models import ModelLogEntry
-
 import pytest
 
 from tests.workflows import hubdata
 from workflows.decisions import DecisionRefused, decide
-from workflows.models import Application, Enrolment, School, WorkGroup
+from workflows.models import Application, Enrolment, HubLogEntry, School, WorkGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +56,7 @@ def test_an_offer_changes_the_status_emails_the_school_once_and_is_logged(
     assert "Ash Tree Primary" in email.subject
     assert "Leeds North" in email.body
 
-    entry = ModelLogEntry.objects.get(action="workflows.offer")
+    entry = HubLogEntry.objects.get(action="workflows.offer")
     assert (entry.object_id, entry.user.username) == (str(application.pk), "hublead")
     assert entry.data["work_group"] == "DEV-26-N"
     history = hub_lead_client.get(reverse("pd_applications:history", args=[application.pk]))
@@ -84,7 +82,7 @@ def test_submitting_the_same_decision_twice_sends_one_email(
         response.content
     )
     assert len(mail.outbox) == 1
-    assert ModelLogEntry.objects.filter(action="workflows.offer").count() == 1
+    assert HubLogEntry.objects.filter(action="workflows.offer").count() == 1
 
 
 def test_the_state_machine_refuses_a_no_op_transition(leeds_group):
@@ -124,7 +122,7 @@ def test_a_decline_sends_the_reason_to_the_school(
     assert application.status == Application.Status.DECLINED
     assert len(mail.outbox) == 1
     assert "All our Development groups this year are full." in mail.outbox[0].body
-    entry = ModelLogEntry.objects.get(action="workflows.decline")
+    entry = HubLogEntry.objects.get(action="workflows.decline")
     assert entry.data["reason"] == "All our Development groups this year are full."
 
 
@@ -143,12 +141,65 @@ def test_an_offer_into_a_full_group_is_refused_with_the_reason(
     )
     forms = {d.name: form for d, form in response.context["decision_forms"]}
     assert forms["offer"].errors["work_group"] == [
-        "Full group is full (1 schools). The hub lead can allow it to go over capacity."
+        "Full group is full: every place (1) is taken or offered. The hub lead can allow it to go over capacity."
     ]
     assert b"Full group is full" in response.content
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
     assert mail.outbox == []
+
+
+def test_an_offer_holds_the_last_place_until_it_is_answered(demo):
+    """Offering the last place fills it everywhere; a second offer into it is refused."""
+    from workflows.views.public import finder_rows
+
+    last = hubdata.group(
+        "DEV-26-L", name="Last place group", capacity=2, status=WorkGroup.Status.RECRUITING
+    )
+    Enrolment(school=hubdata.school("First In Primary"), work_group=last).save_checked()
+    first = hubdata.application(hubdata.school("Ash Tree Primary"))
+    second = hubdata.application(hubdata.school("Beech Primary"))
+    hub_lead = hubdata.user("hublead")
+
+    decide(first.pk, "offer", hub_lead, work_group=last)
+
+    assert WorkGroup.objects.with_places().get(pk=last.pk).places_left == 0
+    assert WorkGroup.objects.get(pk=last.pk).places_left == 0
+    row = next(r for r in finder_rows(last.stage, "2026/27") if r["name"] == "Last place group")
+    assert row["places_left"] == 0
+    with pytest.raises(DecisionRefused) as refusal:
+        decide(second.pk, "offer", hub_lead, work_group=last)
+    assert refusal.value.message == (
+        "Last place group is full: every place (2) is taken or offered. "
+        "The hub lead can allow it to go over capacity."
+    )
+    second.refresh_from_db()
+    assert second.status == Application.Status.SUBMITTED
+
+    # The school offered the place can still take it: its own offer is not counted twice.
+    decide(first.pk, "accept", hub_lead)
+    assert Enrolment.objects.filter(work_group=last, application=first).exists()
+    assert WorkGroup.objects.with_places().get(pk=last.pk).places_left == 0
+
+
+def test_a_declined_offer_frees_its_place(demo):
+    group = hubdata.group("DEV-26-D", name="One place", capacity=1)
+    offered = hubdata.application(hubdata.school("Ash Tree Primary"))
+    hub_lead = hubdata.user("hublead")
+    decide(offered.pk, "offer", hub_lead, work_group=group)
+    decide(offered.pk, "decline", hub_lead, reason="The school changed its mind.")
+    assert WorkGroup.objects.with_places().get(pk=group.pk).places_left == 1
+
+
+def test_an_offer_over_capacity_is_allowed_when_the_hub_lead_allows_it(demo):
+    group = hubdata.group("DEV-26-O", name="Stretchy", capacity=1, allow_over_capacity=True)
+    hub_lead = hubdata.user("hublead")
+    first = hubdata.application(hubdata.school("Ash Tree Primary"))
+    second = hubdata.application(hubdata.school("Beech Primary"))
+    decide(first.pk, "offer", hub_lead, work_group=group)
+    decide(second.pk, "offer", hub_lead, work_group=group)
+    second.refresh_from_db()
+    assert second.status == Application.Status.OFFERED
 
 
 def test_an_offer_in_a_group_of_another_programme_is_refused(demo):
@@ -205,7 +256,7 @@ def test_waitlist_and_withdraw_each_send_one_email(
     post_decision(hub_lead_client, application, decision, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
     assert "Birch Primary" in mail.outbox[0].subject + mail.outbox[0].body
-    assert ModelLogEntry.objects.filter(action=f"workflows.{decision}").count() == 1
+    assert HubLogEntry.objects.filter(action=f"workflows.{decision}").count() == 1
 
 
 def test_an_email_carries_no_other_schools_data(

@@ -71,13 +71,13 @@ def table_rows(response):
 
 
 def test_lists_this_years_open_groups_with_places_left(client, development, groups):
-    response = finder(client, development)
+    response = finder(client, development, year=THIS_YEAR)
 
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
     assert (
         soup.find("caption").get_text(strip=True)
-        == f"Development Work Groups groups in {THIS_YEAR}"
+        == f"Development Work Groups: Work Groups in {THIS_YEAR}"
     )
     assert [th.get_text(strip=True) for th in soup.thead.find_all("th")] == [
         "Group",
@@ -99,7 +99,7 @@ def test_places_left_are_live_and_a_full_group_says_so(client, development, grou
     for urn in (990201, 990202, 990203, 990204, 990205):
         Enrolment.objects.create(school=School.objects.get(urn=urn), work_group=group)
 
-    rows = {row[0]: row for row in table_rows(finder(client, development))}
+    rows = {row[0]: row for row in table_rows(finder(client, development, year=THIS_YEAR))}
 
     assert rows["DEV-CAL-1 group"][-1] == "Full"
 
@@ -107,15 +107,16 @@ def test_places_left_are_live_and_a_full_group_says_so(client, development, grou
 def test_the_demo_groups_show_in_their_programmes(client, demo):
     embedding = ProgrammePage.objects.get(slug="embedding")
     rows = table_rows(finder(client, embedding, year="2026/27"))
-    # Five schools in a group of at most six.
-    assert rows == [["Bradford Embedding Work Group", "Bradford", "Shipley", "Running", "1"]]
+    # Five schools and one outstanding offer (990206) in a group of at most six.
+    assert rows == [["Bradford Embedding Work Group", "Bradford", "Shipley", "Running", "Full"]]
 
 
 def test_another_year_can_be_asked_for(client, development, groups):
     rows = table_rows(finder(client, development, year="2099/00"))
     assert [row[0] for row in rows] == ["DEV-NEXT group"]
-    # Nonsense falls back to this year.
-    assert len(table_rows(finder(client, development, year="'; drop"))) >= 2
+    # Nonsense falls back to the year applications are for.
+    response = finder(client, development, year="'; drop")
+    assert response.context["academic_year"] == development.academic_year
 
 
 def test_no_personal_data_reaches_the_page(client, development, groups):
@@ -124,7 +125,7 @@ def test_no_personal_data_reaches_the_page(client, development, groups):
     specialist.email = "priya.specialist@hub.example"
     specialist.save()
 
-    html = finder(client, development).content.decode()
+    html = finder(client, development, year=THIS_YEAR).content.decode()
 
     for secret in (
         "Priya",
@@ -148,9 +149,9 @@ def test_the_data_costs_one_query_however_many_groups(
     with django_assert_num_queries(1):
         assert len(finder_rows(development, THIS_YEAR)) == 3
 
-    finder(client, development)  # warm the per-process caches (site root paths)
+    finder(client, development, year=THIS_YEAR)  # warm the per-process caches (site root paths)
     with CaptureQueriesContext(connection) as few:
-        finder(client, development)
+        finder(client, development, year=THIS_YEAR)
     specialist = groups["recruiting"].lead_specialist
     for n in range(8):
         group = WorkGroup.objects.create(
@@ -164,7 +165,7 @@ def test_the_data_costs_one_query_however_many_groups(
         school = School.objects.create(urn=990500 + n, name=f"Extra Primary {n}")
         Enrolment.objects.create(school=school, work_group=group)
     with django_assert_num_queries(len(few.captured_queries)):
-        response = finder(client, development)
+        response = finder(client, development, year=THIS_YEAR)
     assert len(table_rows(response)) == 11
 
 
@@ -177,3 +178,22 @@ def test_the_finder_has_no_inline_code(client, development, groups):
     soup = BeautifulSoup(finder(client, development).content, "html.parser")
     assert all(script.get("src") for script in soup.find_all("script"))
     assert not soup.find_all(style=True)
+
+
+def test_the_finder_opens_on_the_year_applications_are_for(client, development, groups):
+    development.academic_year = "2099/00"
+    development.save_revision().publish()
+    response = finder(client, development)
+    assert response.context["academic_year"] == "2099/00"
+    assert [row[0] for row in table_rows(response)] == ["DEV-NEXT group"]
+    soup = BeautifulSoup(response.content, "html.parser")
+    years = [a.get_text(strip=True) for a in soup.select(".finder-years a")]
+    assert f"Work Groups in {THIS_YEAR}" in years
+    assert "near you" not in response.content.decode()
+
+
+def test_the_table_scroll_region_is_keyboard_reachable_and_named(client, development, groups):
+    soup = BeautifulSoup(finder(client, development, year=THIS_YEAR).content, "html.parser")
+    region = soup.find(class_="table-wrap")
+    assert (region["role"], region["tabindex"]) == ("region", "0")
+    assert soup.find(id=region["aria-labelledby"]).name == "caption"

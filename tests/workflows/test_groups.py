@@ -83,7 +83,7 @@ def test_a_full_group_refuses_another_school(demo):
     with pytest.raises(ValidationError) as error:
         Enrolment(school=hubdata.school(), work_group=group).save_checked()
     assert messages_of(error) == (
-        "Small group is full (1 schools). The hub lead can allow it to go over capacity."
+        "Small group is full: every place (1) is taken or offered. The hub lead can allow it to go over capacity."
     )
 
 
@@ -150,7 +150,7 @@ def test_the_admin_form_shows_a_full_group_message_and_keeps_the_input(client, d
     )
     assert response.status_code == 200
     assert response.context["form"].errors["work_group"] == [
-        "Small group is full (1 schools). The hub lead can allow it to go over capacity."
+        "Small group is full: every place (1) is taken or offered. The hub lead can allow it to go over capacity."
     ]
     assert b"2026-09-03" in response.content
     assert not late.enrolments.exists()

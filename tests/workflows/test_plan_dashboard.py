@@ -10,6 +10,7 @@ from django.utils import timezone
 
 import pytest
 
+from tests.dbutils import refresh_planner_statistics
 from workflows.models import Action, ActionPlan, Enrolment
 from workflows.models.action_plans import ActionStatus, PlanState
 from workflows.plans.panels import (
@@ -61,6 +62,7 @@ def add_plans(count):
         )
         for plan in ActionPlan.objects.filter(title__startswith="Bulk plan")
     )
+    refresh_planner_statistics()
 
 
 def render(panel):

@@ -12,7 +12,12 @@ from django import forms
 from django.db.models import Q
 
 from wagtail.admin.forms.choosers import BaseFilterForm
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
+from wagtail.admin.views.generic.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    ChosenMultipleView,
+    ChosenView,
+)
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 from workflows.models import School
@@ -60,6 +65,12 @@ class SchoolChosenView(ChosenView):
         return visible(self.request.user, School.objects.all()).get(pk=pk)
 
 
+class SchoolChosenMultipleView(ChosenMultipleView):
+    def get_objects(self, pks):
+        # Ids outside the scope are silently dropped, as ids that do not exist are.
+        return visible(self.request.user, School.objects.all()).filter(pk__in=pks)
+
+
 class SchoolChooserViewSet(ChooserViewSet):
     model = School
     name = "pd_school_chooser"
@@ -70,6 +81,7 @@ class SchoolChooserViewSet(ChooserViewSet):
     choose_view_class = SchoolChooseView
     choose_results_view_class = SchoolChooseResultsView
     chosen_view_class = SchoolChosenView
+    chosen_multiple_view_class = SchoolChosenMultipleView
     per_page = 20
     register_widget = False
 

@@ -43,7 +43,8 @@ class WorkGroupForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "lead_specialist" in self.fields:
+        if "lead_specialist" in self.fields and self.user_is_hub_lead:
+            # Anyone else sees only the lead already named (``ScopedModelForm``).
             self.fields["lead_specialist"].queryset = specialists_queryset()
 
 
@@ -76,6 +77,18 @@ class WorkGroupViewSet(ScopedModelViewSet):
     index_view_class = WorkGroupIndexView
     inspect_view_class = WorkGroupInspectView
     inspect_view_enabled = True
+    # What the hub talks about, not the database's bookkeeping (id, timestamps).
+    inspect_view_fields = [
+        "name",
+        "code",
+        "stage",
+        "academic_year",
+        "lead_specialist",
+        "status",
+        "capacity",
+        "area",
+        "meeting_town",
+    ]
     list_per_page = 50
     list_display = [
         "code",

@@ -9,6 +9,10 @@ few lines, and its ``PermissionHelper`` asks about each object before its edit,
 inspect and delete views render or save, which is where the scope is enforced.
 """
 
+from collections import OrderedDict
+
+from django.contrib.admin.utils import lookup_field
+
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView
 
@@ -16,6 +20,7 @@ from workflows.admin.scoping import (
     ScopedButtonHelper,
     ScopedModelAdminDeleteView,
     ScopedModelAdminEditView,
+    ScopedModelAdminHistoryView,
     ScopedModelAdminInspectView,
     ScopedPermissionHelper,
 )
@@ -32,6 +37,17 @@ class SchoolIndexView(IndexView):
         "head_name": "Head teacher",
     }
 
+    def to_row_dict(self, item):
+        """Export a blank cell for an empty value, not modeladmin's "-" placeholder.
+
+        The export goes into spreadsheets and mail merges, where "-" reads as data.
+        """
+        row = OrderedDict()
+        for field in self.list_export:
+            value = lookup_field(field, item, self.model_admin)[2]
+            row[field] = "" if value is None or value == "" else value
+        return row
+
 
 class SchoolAdmin(ModelAdmin):
     model = School
@@ -44,6 +60,7 @@ class SchoolAdmin(ModelAdmin):
     edit_view_class = ScopedModelAdminEditView
     delete_view_class = ScopedModelAdminDeleteView
     inspect_view_class = ScopedModelAdminInspectView
+    history_view_class = ScopedModelAdminHistoryView
     inspect_view_enabled = True
     list_display = ("name", "urn", "local_authority", "phase", "town", "postcode", "status")
     list_filter = ("local_authority", "phase", "missing_from_gias")

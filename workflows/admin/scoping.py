@@ -10,6 +10,7 @@ the copy view asks ``permission_policy.user_has_any_permission_for_instance``
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from wagtail.admin.filters import WagtailFilterSet
@@ -21,6 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.views import DeleteView as ModelAdminDeleteView
 from wagtail_modeladmin.views import EditView as ModelAdminEditView
+from wagtail_modeladmin.views import HistoryView as ModelAdminHistoryView
 from wagtail_modeladmin.views import InspectView as ModelAdminInspectView
 
 from workflows import models as pd_models
@@ -152,10 +154,12 @@ class ScopedModelForm(WagtailAdminModelForm):
         self.user_is_hub_lead = bool(user and is_hub_lead(user))
         from workflows.admin.choosers import school_chooser
 
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and queryset.model in PD_MODELS and user is not None:
                 field.queryset = visible(user, queryset)
+            if queryset is not None and queryset.model is get_user_model():
+                field.queryset = self.user_choices(name, queryset)
             if queryset is not None and queryset.model is pd_models.School:
                 # One school among thousands: a searchable chooser, not a select.
                 field.widget = school_chooser.widget_class()
@@ -163,6 +167,21 @@ class ScopedModelForm(WagtailAdminModelForm):
             for name in self.hub_lead_only_fields:
                 if name in self.fields:
                     self.fields[name].disabled = True
+
+    def user_choices(self, name, queryset):
+        """Return the people a user field may list: never everyone's names.
+
+        A hub lead chooses among the users who hold a PD role (the specialist forms
+        narrow that further to the Mastery Specialists); anyone else sees only
+        themselves, plus whoever the record already names, so saving it keeps it.
+        """
+        user = self.for_user
+        if user is None:
+            return queryset.none()
+        if self.user_is_hub_lead:
+            return queryset.filter(groups__name__in=roles.PD_ROLES).distinct()
+        current = self.initial.get(name) or getattr(self.instance, f"{name}_id", None)
+        return queryset.filter(Q(pk=user.pk) | Q(pk=current or user.pk))
 
     def restrict_child_choices(self, relation, field_name, queryset):
         """Limit a choice field of the inline forms of ``relation`` to ``queryset``.
@@ -268,6 +287,10 @@ class ScopedModelAdminEditView(ScopedInstanceViewMixin, ModelAdminEditView):
 
 class ScopedModelAdminDeleteView(ScopedInstanceViewMixin, ModelAdminDeleteView):
     instance_actions = ("delete",)
+
+
+class ScopedModelAdminHistoryView(ScopedInstanceViewMixin, ModelAdminHistoryView):
+    pass
 
 
 class ScopedModelAdminInspectView(ScopedInstanceViewMixin, ModelAdminInspectView):

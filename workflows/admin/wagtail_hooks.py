@@ -13,6 +13,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.log_actions import LogFormatter
 
+from workflows.admin import history as _history_hooks  # noqa: F401  (registers the scoped log)
 from workflows.admin.applications import ApplicationViewSet
 from workflows.admin.choosers import school_chooser
 from workflows.admin.groups import EnrolmentViewSet, ParticipantViewSet, WorkGroupViewSet

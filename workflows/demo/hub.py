@@ -229,6 +229,35 @@ def _load_visits(stdout, groups, schools, users):
             stdout.write(f"Created demo visit to {schools[urn].name}")
 
 
+def add_leaders_for_other_schools(schools, stdout):
+    """Give every other demo school a leader login, ``head<URN>``, so each plan has
+    someone who can approve it (a plan cannot go to a school with no leader).
+
+    Created once: a login the hub lead later removed or changed is left alone.
+    """
+    from cms.management.commands.load_demo import DEMO_PASSWORD
+
+    User = get_user_model()
+    leaders_group = Group.objects.get(name=roles.SCHOOL_LEADERS)
+    for urn, school in schools.items():
+        if urn in (990101, 990201):
+            continue
+        username = f"head{urn}"
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(
+            username=username,
+            first_name=school.head_first_name,
+            last_name=school.head_last_name,
+            email=f"{username}@mathshub.example",
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(leaders_group)
+        school.leaders.add(user)
+        stdout.write(f"Created demo school leader {username} for {school.name}")
+
+
 def load(stdout):
     """Create the roles' members, demo schools, Work Groups, meetings and visits missing."""
     User = get_user_model()
@@ -263,6 +292,7 @@ def load(stdout):
         schools[990101].leaders.add(users["head"])
     if "head2" in users:
         schools[990201].leaders.add(users["head2"])
+    add_leaders_for_other_schools(schools, stdout)
 
     stages = {page.slug: page for page in ProgrammePage.objects.all()}
     for code, name, stage_slug, lead, area, town, urns in DEMO_GROUPS:

@@ -11,6 +11,7 @@ from .action_plans import (
     ReviewEntry,
 )
 from .applications import Application, ApplicationParticipant
+from .audit import HubLogEntry
 from .groups import Enrolment, Participant, WorkGroup
 from .meetings import Attendance, Meeting, Visit
 from .schools import School
@@ -23,6 +24,7 @@ __all__ = [
     "Attendance",
     "Enrolment",
     "FocusArea",
+    "HubLogEntry",
     "Meeting",
     "Participant",
     "PlanReview",

@@ -309,9 +309,13 @@ class Action(Orderable):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(
-            self.due_on and self.status != ActionStatus.DONE and self.due_on < timezone.localdate()
-        )
+        """Overdue by the one definition (``workflows.plans.status.is_overdue``).
+
+        Uses the action's current status (its latest review's) when annotated.
+        """
+        from workflows.plans.status import is_overdue
+
+        return is_overdue(self.due_on, getattr(self, "current_status", self.status))
 
 
 class ProgressNote(Orderable):
@@ -321,13 +325,29 @@ class ProgressNote(Orderable):
     action_number = models.PositiveSmallIntegerField(
         default=1, help_text="The number of the action it is about: 1 for the first action."
     )
-    noted_on = models.DateField(default=timezone.localdate, help_text="The date of the note.")
+    # No callable default (such as ``timezone.localdate``): Django then gives the
+    # form field ``show_hidden_initial``, Wagtail renders no hidden initial, and
+    # every save of a plan with a note counted as an edit, restarting approval.
+    # A blank date is filled with today in ``clean`` and ``save`` instead.
+    noted_on = models.DateField(
+        blank=True, help_text="The date of the note; leave blank for today."
+    )
     note = models.TextField(help_text="What has happened.")
 
     panels = [FieldPanel("action_number"), FieldPanel("noted_on"), FieldPanel("note")]
 
     class Meta(Orderable.Meta):
         ordering = ["sort_order", "noted_on"]
+
+    def clean(self):
+        super().clean()
+        if self.noted_on is None:
+            self.noted_on = timezone.localdate()
+
+    def save(self, *args, **kwargs):
+        if self.noted_on is None:
+            self.noted_on = timezone.localdate()
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.noted_on}: {self.note[:60]}"

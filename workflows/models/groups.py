@@ -7,13 +7,22 @@ from django.db.models.functions import Coalesce
 from .common import AcademicYearField, TimestampedModel
 
 
+def _offers():
+    """Applications offered a place and not yet answered: each one holds a place."""
+    from .applications import Application
+
+    return Application.objects.filter(status=Application.Status.OFFERED)
+
+
 class WorkGroupQuerySet(models.QuerySet):
     def with_places(self):
-        """Annotate ``places_taken`` (current enrolments) with a subquery, not a join.
+        """Annotate ``places_taken`` (enrolments plus open offers) with subqueries, not joins.
 
-        A subquery keeps the count right whatever else the queryset filters on
-        (a join through enrolments, as a school leader's scope has, would count
-        only the matching rows) and keeps a listing at one query per page.
+        An offer holds its place until it is accepted (then it is an enrolment) or
+        declined/withdrawn, so the last place cannot be offered twice. Subqueries keep
+        the count right whatever else the queryset filters on (a join through
+        enrolments, as a school leader's scope has, would count only the matching
+        rows) and keep a listing at one query per page.
         """
         taken = (
             Enrolment.objects.filter(work_group=OuterRef("pk"), left_on__isnull=True)
@@ -22,7 +31,17 @@ class WorkGroupQuerySet(models.QuerySet):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return self.annotate(places_taken=Coalesce(Subquery(taken), 0))
+        offered = (
+            _offers()
+            .filter(offered_group=OuterRef("pk"))
+            .order_by()
+            .values("offered_group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            places_taken=Coalesce(Subquery(taken), 0) + Coalesce(Subquery(offered), 0)
+        )
 
 
 class WorkGroup(TimestampedModel):
@@ -102,8 +121,22 @@ class WorkGroup(TimestampedModel):
         """Return how many more schools the group takes (annotated by ``with_places``)."""
         taken = getattr(self, "places_taken", None)
         if taken is None:
-            taken = self.enrolments.filter(left_on__isnull=True).count()
+            taken = self.places_held()
         return max(self.effective_capacity - taken, 0)
+
+    def places_held(self, *, exclude_enrolment=None, exclude_application=None) -> int:
+        """Count current enrolments plus outstanding offers, leaving out the given ones.
+
+        An application being accepted leaves out its own offer (its enrolment is about
+        to replace it); an enrolment being edited leaves out itself.
+        """
+        enrolments = self.enrolments.filter(left_on__isnull=True)
+        if exclude_enrolment is not None:
+            enrolments = enrolments.exclude(pk=exclude_enrolment)
+        offers = _offers().filter(offered_group=self)
+        if exclude_application is not None:
+            offers = offers.exclude(pk=exclude_application)
+        return enrolments.count() + offers.count()
 
     def clean(self):
         super().clean()
@@ -201,11 +234,14 @@ class Enrolment(TimestampedModel):
                 }
             )
         if self._takes_a_new_place() and not group.allow_over_capacity:
-            taken = others.filter(work_group=group, left_on__isnull=True).count()
+            taken = group.places_held(
+                exclude_enrolment=self.pk, exclude_application=self.application_id
+            )
             if taken >= group.effective_capacity:
                 raise ValidationError(
                     {
-                        "work_group": f"{group.name} is full ({group.effective_capacity} schools). "
+                        "work_group": f"{group.name} is full: every place ({group.effective_capacity}) "
+                        "is taken or offered. "
                         "The hub lead can allow it to go over capacity."
                     }
                 )

@@ -37,7 +37,9 @@ class School(TimestampedModel):
         null=True, blank=True, help_text="When the GIAS import last wrote this school."
     )
     missing_from_gias = models.BooleanField(
-        default=False, help_text="Set when the latest GIAS extract no longer lists this school."
+        "missing from GIAS",
+        default=False,
+        help_text="Set when the latest GIAS extract no longer lists this school.",
     )
 
     # The hub's own fields.

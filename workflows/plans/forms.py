@@ -13,6 +13,11 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from workflows import roles
 from workflows.permissions import visible
 
+OWNER_MESSAGE = (
+    "Choose a leader of this plan's school or its specialist: "
+    "that person does not lead this school."
+)
+
 
 class ActionPlanForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
@@ -37,9 +42,7 @@ class ActionPlanForm(WagtailAdminModelForm):
             )
             .distinct()
         )
-        owners = User.objects.filter(
-            Q(led_schools__in=schools) | Q(participations__enrolment__school__in=schools)
-        ).distinct()
+        owners = self.owner_choices(self.plan_school_id(schools), self.plan_specialist_id())
         actions = self.formsets.get("actions")
         if actions is not None:
             base = actions.form
@@ -47,9 +50,39 @@ class ActionPlanForm(WagtailAdminModelForm):
             class ScopedActionForm(base):
                 def __init__(self, *args, **kwargs):
                     super().__init__(*args, **kwargs)
-                    self.fields["owner_user"].queryset = owners
+                    field = self.fields["owner_user"]
+                    field.queryset = owners
+                    field.error_messages["invalid_choice"] = OWNER_MESSAGE
 
             actions.form = ScopedActionForm
+
+    def plan_school_id(self, schools):
+        """The plan's school: the one chosen in this form if valid, else the saved one."""
+        chosen = self.data.get(self.add_prefix("school")) if self.is_bound else None
+        if chosen and str(chosen).isdigit() and schools.filter(pk=chosen).exists():
+            return int(chosen)
+        return self.instance.school_id
+
+    def plan_specialist_id(self):
+        chosen = self.data.get(self.add_prefix("specialist")) if self.is_bound else None
+        if chosen and str(chosen).isdigit():
+            return int(chosen)
+        return self.instance.specialist_id
+
+    @staticmethod
+    def owner_choices(school_id, specialist_id):
+        """Who may lead an action: the plan's school's leaders and people, its specialist.
+
+        Never another school's leaders, even ones the editing specialist can see.
+        """
+        User = get_user_model()
+        if school_id is None:
+            return User.objects.filter(pk=specialist_id) if specialist_id else User.objects.none()
+        return User.objects.filter(
+            Q(led_schools=school_id)
+            | Q(participations__enrolment__school=school_id)
+            | Q(pk=specialist_id)
+        ).distinct()
 
     def clean(self):
         cleaned = super().clean()

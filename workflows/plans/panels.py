@@ -13,10 +13,10 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from workflows.models import Action, ActionPlan
-from workflows.models.action_plans import ActionStatus, PlanState
+from workflows.models.action_plans import PlanState
 from workflows.permissions import is_hub_lead, scope_for, visible
 from workflows.plans.charts import stacked_bars
-from workflows.plans.status import current_status_expression, overdue_expression
+from workflows.plans.status import current_status_expression, overdue_expression, overdue_q
 
 LIST_LIMIT = 10
 LIVE_STATES = [PlanState.AGREED, PlanState.IN_PROGRESS]
@@ -43,9 +43,9 @@ def overdue_actions(user, today=None):
     today = today or timezone.localdate()
     plans = visible(user, ActionPlan.objects.filter(state__in=LIVE_STATES))
     return (
-        Action.objects.filter(plan__in=plans.values("pk"), due_on__lt=today)
+        Action.objects.filter(plan__in=plans.values("pk"))
         .annotate(current_status=current_status_expression())
-        .exclude(current_status=ActionStatus.DONE)
+        .filter(overdue_q(today))
     )
 
 

@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from workflows.models import Action, ActionPlan, ReminderLog
-from workflows.models.action_plans import ActionStatus, PlanState
+from workflows.models.action_plans import PlanState
 from workflows.plans.emails import allowed_recipients, school_leaders, send_plan_email
-from workflows.plans.status import current_status_expression
+from workflows.plans.status import current_status_expression, overdue_q
 
 # (term, month, day it starts, whether it falls in the second calendar year)
 TERMS = [("autumn", 9, 1, False), ("spring", 1, 1, True), ("summer", 4, 15, True)]
@@ -87,9 +87,9 @@ class Reminders:
 
     def collect_overdue_actions(self):
         actions = (
-            Action.objects.filter(plan__state__in=LIVE_STATES, due_on__lt=self.today)
+            Action.objects.filter(plan__state__in=LIVE_STATES)
             .annotate(current_status=current_status_expression())
-            .exclude(current_status=ActionStatus.DONE)
+            .filter(overdue_q(self.today))
             .select_related("plan__school", "plan__specialist", "owner_user")
         )
         for action in actions:

@@ -89,11 +89,36 @@ def current_status_expression():
     return Coalesce(Subquery(latest.values("status")[:1]), F("status"))
 
 
+def is_overdue(due_on, current_status, today=None) -> bool:
+    """The one definition of overdue: due before today and not done.
+
+    ``overdue_q`` says the same in SQL; the dashboard, print view, CSV and
+    reminders all use one or the other.
+    """
+    today = today or timezone.localdate()
+    return bool(due_on and due_on < today and current_status != "done")
+
+
+def overdue_q(today=None) -> Q:
+    """``is_overdue`` as a filter on actions annotated with ``current_status``."""
+    today = today or timezone.localdate()
+    return Q(due_on__lt=today) & ~Q(current_status="done")
+
+
+def status_label(action, today=None) -> str:
+    """The action's current status as people read it, saying "Overdue" when it is."""
+    from workflows.models.action_plans import ActionStatus
+
+    label = ActionStatus(action.current_status).label
+    if is_overdue(action.due_on, action.current_status, today):
+        return f"Overdue ({label})"
+    return label
+
+
 def overdue_expression(today=None):
     """``"overdue"`` for an open action past its due date, else its current status."""
-    today = today or timezone.localdate()
     return Case(
-        When(Q(due_on__lt=today) & ~Q(current_status="done"), then=Value("overdue")),
+        When(overdue_q(today), then=Value("overdue")),
         default=F("current_status"),
         output_field=CharField(),
     )

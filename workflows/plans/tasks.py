@@ -33,8 +33,37 @@ class RequestChangesForm(forms.Form):
     )
 
 
+def no_leader_message(plan):
+    """Why ``plan`` cannot go to its school for approval, or ``None`` if it can.
+
+    A plan sent to a school with no leader in the system would wait for ever:
+    nobody could approve it.
+    """
+    if plan.school_id and not plan.school.leaders.filter(is_active=True).exists():
+        return (
+            f"{plan.school.name} has no school leader in the system; ask the hub lead to add one."
+        )
+    return None
+
+
+def user_can_cancel(plan, user) -> bool:
+    """Only the plan's specialist or a hub lead may cancel its approval workflow.
+
+    Wagtail lets anyone who may approve the current task cancel; a school leader
+    cancelling would put an edited plan back to "Agreed" with the edit unapproved.
+    """
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (plan.specialist_id == user.pk or is_hub_lead(user))
+    )
+
+
 class PlanTask(Task):
     """What both plan tasks share: approvers computed per plan, comments required."""
+
+    # Whether approving this task sends the plan on to the school for approval.
+    sends_to_school = False
 
     class Meta:
         abstract = True
@@ -89,6 +118,10 @@ class PlanTask(Task):
             raise PermissionDenied
         if action_name == "reject" and not (kwargs.get("comment") or "").strip():
             raise PermissionDenied("Requesting changes needs a comment.")
+        if action_name == "approve" and self.sends_to_school:
+            message = no_leader_message(plan)
+            if message:
+                raise PermissionDenied(message)
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
@@ -110,6 +143,7 @@ class SpecialistSignOffTask(PlanTask):
     """The plan's own specialist signs it off: no one else may act."""
 
     approve_label = "Sign off"
+    sends_to_school = True
 
     class Meta:
         verbose_name = "specialist sign-off task"

@@ -35,7 +35,7 @@ from workflows.models.action_plans import ActionStatus, PlanState
 from workflows.models.common import validate_academic_year
 from workflows.permissions import is_hub_lead, visible
 from workflows.plans.signals import set_state
-from workflows.plans.status import current_status_expression, plan_status
+from workflows.plans.status import current_status_expression, plan_status, status_label
 
 
 def policy():
@@ -85,7 +85,7 @@ def plan_context(plan, user):
         priority.plan_actions = [a for a in actions if a.priority_number == number]
     for number, action in enumerate(actions, start=1):
         action.number = number
-        action.current_status_label = ActionStatus(action.current_status).label
+        action.current_status_label = status_label(action)
     notes = list(plan.progress_notes.all())
     for action in actions:
         action.notes = [n for n in notes if n.action_number == action.number]
@@ -227,7 +227,7 @@ class ActionsCSVView(View):
                         action.due_on or "",
                         action.success_criteria,
                         action.resources,
-                        ActionStatus(action.current_status).label,
+                        status_label(action),
                     )
                 ]
             )

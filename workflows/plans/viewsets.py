@@ -33,6 +33,7 @@ from workflows.models import ActionPlan, FocusArea, School, WorkGroup
 from workflows.models.action_plans import PlanState
 from workflows.permissions import visible
 from workflows.plans import views
+from workflows.plans.tasks import SpecialistSignOffTask, no_leader_message, user_can_cancel
 
 
 def _user_schools(request):
@@ -104,8 +105,49 @@ class PlanIndexView(snippet_views.IndexView):
         ]
 
 
-class PlanEditView(snippet_views.EditView):
+class PlanSubmitGuardMixin:
+    """Refuse to send a plan towards a school that has nobody to approve it.
+
+    Checked before anything is saved, so the form re-renders with what the user
+    typed and the reason next to the school. Submitting starts the workflow; the
+    specialist's sign-off (from the editor) would send the plan to the school.
+    ``SpecialistSignOffTask.on_action`` refuses the sign-off too, for callers
+    that do not come through this form.
+    """
+
+    def sends_towards_school(self) -> bool:
+        if self.action == "submit":
+            return True
+        if self.action != "workflow-action" or getattr(self, "workflow_action", None) != "approve":
+            return False
+        task = self.object.current_workflow_task if self.object else None
+        return task is not None and isinstance(task.specific, SpecialistSignOffTask)
+
+    def form_valid(self, form):
+        if self.sends_towards_school() and (message := no_leader_message(form.instance)):
+            form.add_error("school", message)
+            self.produced_error_message = message
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+class PlanCreateView(PlanSubmitGuardMixin, snippet_views.CreateView):
+    pass
+
+
+class PlanEditView(PlanSubmitGuardMixin, snippet_views.EditView):
     """The edit view, with a print button and "re-approval after edit"."""
+
+    def get_available_actions(self):
+        """Cancelling the workflow is for the plan's specialist or a hub lead only.
+
+        Wagtail offers it to anyone who may approve the current task (so to the
+        school's leaders); their cancelling would leave an edit unapproved.
+        """
+        actions = super().get_available_actions()
+        if self.object is not None and not user_can_cancel(self.object, self.request.user):
+            actions = [a for a in actions if a not in ("cancel-workflow", "restart-workflow")]
+        return actions
 
     @cached_property
     def header_more_buttons(self):
@@ -220,6 +262,7 @@ class ActionPlanViewSet(SnippetViewSet):
     search_backend_name = None
     chooser_viewset_class = PlanChooserViewSet
     index_view_class = PlanIndexView
+    add_view_class = PlanCreateView
     edit_view_class = PlanEditView
     inspect_view_class = PlanInspectView
     inspect_template_name = "workflows/plans/inspect.html"

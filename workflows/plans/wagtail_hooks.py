@@ -18,15 +18,19 @@ narrowed here by wrapping ``get_queryset`` (see :func:`_scope_workflow_reports`)
 
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
+from django.http import Http404
 
 from wagtail import hooks
 from wagtail.admin.views.reports import workflows as workflow_reports
+from wagtail.snippets.action_menu import CancelWorkflowMenuItem, WorkflowMenuItem
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
 
 from workflows.models import ActionPlan, FocusArea
 from workflows.models.action_plans import ActionPlanLogEntry
 from workflows.permissions import is_hub_lead, is_school_leader, is_specialist, visible
 from workflows.plans import panels
+from workflows.plans.tasks import user_can_cancel
 from workflows.plans.viewsets import ActionPlanViewSet, FocusAreaViewSet
 
 register_snippet(ActionPlanViewSet)
@@ -105,3 +109,64 @@ def plan_panels(request, panel_list):
     panel_list.extend([panels.PlansAwaitingPanel(user), panels.OverdueActionsPanel(user)])
     if is_hub_lead(user) or is_specialist(user):
         panel_list.append(panels.PlansOverviewPanel(user))
+
+
+class ScopedPlanDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's snippet bulk delete, blind to plans outside the user's scope.
+
+    The stock action lists every requested id on its confirmation page, the ones
+    the user may not delete included, by title: a school leader could read other
+    schools' plan titles by typing ids. Ids outside the scope are dropped here, as
+    ids that do not exist are.
+    """
+
+    models = [ActionPlan]
+
+    def get_actionable_objects(self):
+        objects, context = super().get_actionable_objects()
+        requested = [*objects, *context["items_with_no_access"]]
+        in_scope = set(
+            visible(
+                self.request.user, ActionPlan.objects.filter(pk__in=[o.pk for o in requested])
+            ).values_list("pk", flat=True)
+        )
+        objects = [o for o in objects if o.pk in in_scope]
+        no_access = [o for o in context["items_with_no_access"] if o.pk in in_scope]
+        if not (objects or no_access):
+            raise Http404
+        return objects, {"items_with_no_access": no_access}
+
+
+# After wagtail.snippets' own registration, so this one wins for action plans.
+hooks.register("register_bulk_action", ScopedPlanDeleteBulkAction, order=1)
+
+
+@hooks.register("construct_snippet_action_menu")
+def plan_action_menu(menu_items, request, context):
+    """Fit the plan editor's footer to the plan's approval rules.
+
+    * "Cancel workflow" only for the plan's specialist or a hub lead (the edit
+      view refuses the action to anyone else too);
+    * the task's own labels: Wagtail appends "and Publish" to an approve action
+      at the last task, whatever the task calls it; a school leader approves the
+      plan, and publishing is Wagtail's word for what follows.
+    """
+    instance = context.get("instance")
+    if not isinstance(instance, ActionPlan) or context.get("view") != "edit":
+        return
+    task = instance.current_workflow_task
+    labels = {}
+    if task is not None:
+        labels = {
+            (name, modal): label
+            for name, label, modal in task.specific.get_actions(instance, request.user)
+        }
+    can_cancel = user_can_cancel(instance, request.user)
+    kept = []
+    for item in menu_items:
+        if isinstance(item, CancelWorkflowMenuItem) and not can_cancel:
+            continue
+        if isinstance(item, WorkflowMenuItem):
+            item.label = labels.get((item.name, item.launch_modal), item.label)
+        kept.append(item)
+    menu_items[:] = kept

@@ -10,7 +10,7 @@ from datetime import date
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,10 +25,11 @@ from programmes.models import ProgrammePage
 from workflows.forms import (
     ApplicationForm,
     DuplicateApplication,
+    hub_email_link,
     normalise_postcode,
     open_schools,
 )
-from workflows.models import Enrolment, WorkGroup
+from workflows.models import WorkGroup
 from workflows.models.applications import new_reference
 from workflows.models.common import academic_year_of, validate_academic_year
 from workflows.notifications.applications import send_application_received
@@ -142,7 +143,7 @@ def apply(request, programme_id: int):
     """
     programme = _programme_or_404(programme_id)
     window = application_window(programme)
-    context = {"programme": programme, "window": window}
+    context = {"programme": programme, "window": window, "hub_email_link": hub_email_link()}
     if not window.is_open:
         status = 200 if request.method == "GET" else 403
         return render(request, "workflows/public/apply_closed.html", context, status=status)
@@ -197,27 +198,53 @@ def application_done(request, reference: str):
     )
 
 
-def search_schools(text: str) -> list[dict]:
-    """Up to ten open schools whose name, URN or postcode matches ``text``, in one query.
+APOSTROPHES = "'\u2019\u2018`"
 
-    Every word must appear in the name ("st mary" finds "St Mary\u2019s" with its curly apostrophe); digits
-    match URNs by prefix through the URN index (a range); letters-then-digit match
-    postcodes by prefix. Exact URNs and names that start with the text come first.
+
+def _word_start(field: str, word: str) -> Q:
+    """``field`` has a word starting with ``word`` (at the start, or after a space, - or ( )."""
+    q = Q(**{f"{field}__istartswith": word})
+    for before in (" ", "-", "("):
+        q |= Q(**{f"{field}__icontains": f"{before}{word}"})
+    return q
+
+
+def _name_word(word: str) -> Q:
+    q = _word_start("name", word)
+    if len(word) > 3 and word[-1] in "sS":
+        # People type "st marys" for "St Mary's" or GIAS's "St Mary\u2019s".
+        for apostrophe in ("'", "\u2019"):
+            q |= _word_start("name", f"{word[:-1]}{apostrophe}{word[-1]}")
+    return q
+
+
+def search_schools(text: str) -> list[dict]:
+    """Up to ten open schools matching ``text`` by name, town, local authority, URN or postcode.
+
+    One query. Punctuation is ignored ("St. Mary", "St Mary's" and "st marys" are the
+    same search), and every word must start a word of the name, town or local
+    authority, so "st mary" does not find "Kirkstall Valley Primary". Ranked: the
+    exact URN, then names starting with the text, then names with every word, then
+    schools in that town or authority, then names merely containing the text.
     Only public GIAS facts are returned: no head teacher, no contact.
     """
-    words = re.findall(r"[^\W_]+", text)[:5]
+    plain = re.sub(f"[{APOSTROPHES}]", "", text)
+    words = re.findall(r"[^\W_]+", plain)[:5]
     if not words:
         return []
-    match = Q(pk__in=[])
-    name_q = Q()
+    phrase = " ".join(words)
+    name_words = Q()
+    any_field_words = Q()
     for word in words:
-        word_q = Q(name__icontains=word)
-        if len(word) > 3 and word[-1] in "sS":
-            # People type "st marys" for "St Mary's" or GIAS's "St Mary\u2019s".
-            for apostrophe in ("'", "\u2019"):
-                word_q |= Q(name__icontains=f"{word[:-1]}{apostrophe}{word[-1]}")
-        name_q &= word_q
-    match |= name_q
+        name_words &= _name_word(word)
+        any_field_words &= (
+            _name_word(word) | _word_start("town", word) | _word_start("local_authority", word)
+        )
+    starts = Q(name__istartswith=phrase)
+    if words[0].lower() == "st" and len(words) > 1:
+        starts |= Q(name__istartswith=f"St. {' '.join(words[1:])}")
+    contains = Q(name__icontains=phrase)
+    match = any_field_words | contains
     compact = "".join(text.split())
     if compact.isdigit() and len(compact) <= 6:
         scale = 10 ** (6 - len(compact))
@@ -228,8 +255,11 @@ def search_schools(text: str) -> list[dict]:
     first = [When(urn=int(compact), then=Value(0))] if compact.isdigit() else []
     rank = Case(
         *first,
-        When(name__istartswith=text, then=Value(1)),
-        default=Value(2),
+        When(starts, then=Value(1)),
+        When(name_words, then=Value(2)),
+        When(any_field_words, then=Value(3)),
+        When(contains, then=Value(4)),
+        default=Value(5),
         output_field=IntegerField(),
     )
     return list(
@@ -263,23 +293,12 @@ def finder_rows(programme: ProgrammePage, academic_year: str) -> list[dict]:
     through ``workflows.permissions``: anonymous visitors have no scope, and what
     they get is a public projection (no person, no school), not a PD record.
     """
-    taken = (
-        Enrolment.objects.filter(work_group=OuterRef("pk"), left_on__isnull=True)
-        .order_by()
-        .values("work_group")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     rows = (
-        WorkGroup.objects.filter(
-            stage=programme, academic_year=academic_year, status__in=FINDER_STATUSES
-        )
-        .annotate(
-            taken=Coalesce(Subquery(taken), 0),
-            places=Coalesce("capacity", Value(programme.group_size_max)),
-        )
+        WorkGroup.objects.with_places()
+        .filter(stage=programme, academic_year=academic_year, status__in=FINDER_STATUSES)
+        .annotate(places=Coalesce("capacity", Value(programme.group_size_max)))
         .order_by("area", "meeting_town", "name")
-        .values("name", "area", "meeting_town", "status", "taken", "places")
+        .values("name", "area", "meeting_town", "status", "places_taken", "places")
     )
     labels = dict(WorkGroup.Status.choices)
     return [
@@ -288,7 +307,7 @@ def finder_rows(programme: ProgrammePage, academic_year: str) -> list[dict]:
             "area": row["area"],
             "meeting_town": row["meeting_town"],
             "status": labels.get(row["status"], row["status"]),
-            "places_left": max(row["places"] - row["taken"], 0),
+            "places_left": max(row["places"] - row["places_taken"], 0),
         }
         for row in rows
     ]
@@ -296,28 +315,34 @@ def finder_rows(programme: ProgrammePage, academic_year: str) -> list[dict]:
 
 @require_GET
 def work_group_finder(request, programme_id: int):
-    """This year's groups of a programme with area, town, status and places left.
+    """A programme's groups in one academic year with area, town, status and places left.
 
-    ``?year=2027/28`` shows another academic year (linked from the page when the
-    programme recruits for next year).
+    It opens on the year the programme's applications are for (the page's
+    ``academic_year``), since that is what a school deciding to apply needs;
+    ``?year=2026/27`` shows another year, and the page links every year that has
+    groups (one more query, however many years).
     """
     programme = _programme_or_404(programme_id)
+    window = application_window(programme)
     year = request.GET.get("year", "")
     try:
         validate_academic_year(year)
     except ValidationError:
-        year = academic_year_of(timezone.localdate())
-    window = application_window(programme)
+        year = window.academic_year
+    years = set(
+        WorkGroup.objects.filter(stage=programme, status__in=FINDER_STATUSES)
+        .values_list("academic_year", flat=True)
+        .distinct()
+    )
+    years |= {window.academic_year}
     context = {
         "programme": programme,
         "academic_year": year,
         "groups": finder_rows(programme, year),
         "window": window,
+        "other_years": sorted(years - {year}, reverse=True),
         "apply_url": reverse("workflows:apply", kwargs={"programme_id": programme.pk})
         if window.is_open
         else "",
     }
-    other_year = window.academic_year if window.academic_year != year else ""
-    if other_year:
-        context["other_year"] = other_year
     return render(request, "workflows/public/work_group_finder.html", context)
