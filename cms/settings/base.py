@@ -168,5 +168,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # testimonials build their privacy-enhanced player URLs themselves, on click.
 WAGTAILEMBEDS_FINDERS: list[dict] = []
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# No avatars from gravatar.com: the admin would send every user's email hash to a
+# third party on each page view. Wagtail then shows its own default avatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # An agreed action plan is published by its last approval, not by a "publish" permission.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.plans.finish.finish_workflow"
