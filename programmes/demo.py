@@ -298,9 +298,14 @@ def feature_programmes(home, index, by_slug) -> None:
     exactly what the site shows.
     """
     home = home.specific.get_latest_revision_as_object()
-    for slug in ["mastery-readiness", "development-work-groups", "embedding", "sustaining"]:
+    journey = ["mastery-readiness", "development-work-groups", "embedding", "sustaining"]
+    for position, slug in enumerate(journey):
+        # sort_order as the editor's drag-and-drop sets it: without it the order is
+        # whatever the database returns (PostgreSQL shuffles equal keys).
         home.featured_pages.add(
-            HomePageFeaturedPage(page=by_slug[slug], summary=by_slug[slug].summary)
+            HomePageFeaturedPage(
+                page=by_slug[slug], summary=by_slug[slug].summary, sort_order=position
+            )
         )
     if not any(block.block_type == "call_to_action" for block in home.body):
         home.body.append(

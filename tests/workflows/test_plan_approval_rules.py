@@ -25,6 +25,7 @@ from wagtail.models import WorkflowState
 
 import pytest
 
+from tests.workflows.formdata import post_data
 from workflows.demo.plans import build_plan
 from workflows.models import ActionPlan, School
 from workflows.models.action_plans import ActionStatus, PlanState, ProgressNote
@@ -47,27 +48,7 @@ def form_data(client, plan):
     """The edit form's data as the browser posts it (no hidden initial values)."""
     response = client.get(edit_url(plan))
     assert response.status_code == 200
-    form = response.context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is not None:
-            data[name] = value
-    for formset in form.formsets.values():
-        data.update(
-            {
-                f"{formset.prefix}-TOTAL_FORMS": formset.total_form_count(),
-                f"{formset.prefix}-INITIAL_FORMS": formset.initial_form_count(),
-                f"{formset.prefix}-MIN_NUM_FORMS": 0,
-                f"{formset.prefix}-MAX_NUM_FORMS": 1000,
-            }
-        )
-        for child in formset.forms:
-            for name in child.fields:
-                value = child[name].value()
-                if value is not None and value is not False:
-                    data[child.add_prefix(name)] = value
-    return data
+    return post_data(response.context["form"])
 
 
 def workflow_action(client, plan, action, comment=None):

@@ -18,6 +18,7 @@ from wagtail.models import TaskState, WorkflowState
 
 import pytest
 
+from tests.workflows.formdata import post_data
 from workflows.demo.plans import build_plan
 from workflows.models import ActionPlan, School
 from workflows.models.action_plans import PlanState
@@ -237,27 +238,7 @@ def test_editing_an_agreed_plan_sends_it_back_for_approval(client, demo):
     assert plan.live and plan.state == PlanState.IN_PROGRESS
     client.force_login(user("specialist2"))
     url = reverse(f"{NS}:edit", args=[plan.pk])
-    form = client.get(url).context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None:
-            continue
-        data[name] = value
-    for formset in form.formsets.values():
-        data.update(
-            {
-                f"{formset.prefix}-TOTAL_FORMS": formset.total_form_count(),
-                f"{formset.prefix}-INITIAL_FORMS": formset.initial_form_count(),
-                f"{formset.prefix}-MIN_NUM_FORMS": 0,
-                f"{formset.prefix}-MAX_NUM_FORMS": 1000,
-            }
-        )
-        for child in formset.forms:
-            for name in child.fields:
-                value = child[name].value()
-                if value is not None and value is not False:
-                    data[child.add_prefix(name)] = value
+    data = post_data(client.get(url).context["form"])
     data["summary"] = "Summary changed after agreement."
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""

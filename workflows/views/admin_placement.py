@@ -59,7 +59,9 @@ class PlacementBoardView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stages = list(BoardFilterForm.base_fields["stage"].queryset)
+        # ``.all()``: a fresh query each request; the class-level queryset would
+        # cache the first request's pages for the life of the process.
+        stages = list(BoardFilterForm.base_fields["stage"].queryset.all())
         year = academic_year_of(timezone.localdate())
         data = {"year": year} | self.request.GET.dict()
         if "stage" not in data and stages:
