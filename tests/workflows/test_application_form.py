@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from programmes.models import ProgrammePage
+from tests.workflows import hubdata
 from workflows.forms import ApplicationForm
 from workflows.models import Application, ApplicationParticipant, School
 
@@ -508,17 +509,7 @@ def test_a_school_already_in_a_development_group_cannot_apply_again(client, url)
 
 def test_a_school_offered_a_development_place_cannot_apply_again(client, url, programme):
     school = School.objects.get(urn=990301)
-    Application.objects.create(
-        programme=programme,
-        academic_year="2025/26",
-        school=school,
-        school_name=school.name,
-        head_name="Ian Walsh",
-        head_email="head@calderbridge.example",
-        reason="Earlier",
-        consent=True,
-        status=Application.Status.OFFERED,
-    )
+    hubdata.application(school, year="2025/26", status=Application.Status.OFFERED)
     response = client.post(url, valid_data())
     assert response.status_code == 200
     assert "Schools take part in Development Work Groups once" in errors_of(response)["id_school"]
@@ -527,15 +518,5 @@ def test_a_school_offered_a_development_place_cannot_apply_again(client, url, pr
 
 def test_a_declined_earlier_application_does_not_stop_a_new_one(client, url, programme):
     school = School.objects.get(urn=990301)
-    Application.objects.create(
-        programme=programme,
-        academic_year="2025/26",
-        school=school,
-        school_name=school.name,
-        head_name="Ian Walsh",
-        head_email="head@calderbridge.example",
-        reason="Earlier",
-        consent=True,
-        status=Application.Status.DECLINED,
-    )
+    hubdata.application(school, year="2025/26", status=Application.Status.DECLINED)
     assert client.post(url, valid_data()).status_code == 302
