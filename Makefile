@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: help run install install-dev browser-deps migrate demo lint test test-sqlite test-postgres check bench clean
+.PHONY: help run install install-dev browser-deps migrate demo lint test test-sqlite test-postgres check bench backup restore clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
@@ -74,6 +74,14 @@ test: lint check test-sqlite test-postgres ## Everything CI runs: lint, checks, 
 bench: install-dev ## Throughput benchmarks (not part of `make test`); see bench/README.md
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q wrk; }
 	$(BIN)/python bench/run.py
+
+backup: install ## Database dump and media archive into backups/ (timestamped; SQLite or PostgreSQL)
+	$(BIN)/python manage.py backup
+
+# `make restore FILE=backups/mathshub-....json`; asks first unless CONFIRM=1.
+restore: install ## Restore a backup: make restore FILE=backups/<name>.json [CONFIRM=1]
+	@[ -n "$(FILE)" ] || { echo "Say which backup: make restore FILE=backups/<name>.json (ls backups/)"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(filter 1 yes true,$(CONFIRM)),--yes)
 
 clean: ## Remove the virtualenv, node_modules and the local database
 	rm -rf $(VENV) node_modules db.sqlite3

@@ -152,10 +152,20 @@ def wrk(url: str, seconds: int, connections: int) -> dict:
 
 
 def main() -> int:
+    import admin_paths  # here, not at the top: it imports this module
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="load time per URL (default 10)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument(
+        "--plans",
+        type=admin_paths.parse_scales,
+        default=[50, 5000],
+        help="also measure admin paths at these plan counts (bench/admin_paths.py; "
+        'default 50,5000; "" skips them)',
+    )
     args = parser.parse_args()
+    scales = args.plans
     if not shutil.which("wrk"):
         print("wrk is missing: `make bench` installs Debian's wrk.", file=sys.stderr)
         return 2
@@ -187,6 +197,8 @@ def main() -> int:
                     )
                 for name, path in paths.items():
                     results[f"{name}, {label}"] = wrk(base + path, args.seconds, args.connections)
+        # The admin as signed-in users see it, on copies of this site's database.
+        admin_rows = admin_paths.measure(env, workdir, scales, requests=20, warmups=3)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -211,6 +223,8 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     (out / "pages.json").write_text(json.dumps(report, indent=2))
     print(f"\nWritten to {out / 'pages.json'}")
+    if scales:
+        return admin_paths.report(admin_rows, requests=20, warmups=3)
     return 0
 
 

@@ -13,22 +13,41 @@ here is narrow on purpose. A response is stored only when all of these hold:
   served another visitor's token; form errors come from ``POST`` and never are;
 * nothing marked it ``private``, ``no-cache`` or ``no-store``.
 
-Every stored key carries a site-wide version number. Publishing, unpublishing,
+Every stored key carries a site-wide *content version*. Publishing, unpublishing,
 moving or deleting a page, and saving any content model a page can show (snippets,
 settings, images, documents, sites, redirects), replaces the version, so the whole
 cache turns over at once: simple, and always correct for a site of this size. A CDN
 or Varnish in front is purged by ``wagtail.contrib.frontend_cache`` on publish.
+
+The version must be shared by every process that serves the site, or a worker that
+did not see the publish would go on serving the old page. With a shared cache
+(Redis) it lives in the cache. With a per-process local-memory cache (one small
+server, several gunicorn workers) it lives in a file, ``PAGE_CACHE_VERSION_FILE``,
+replaced atomically on each change; reading it is one ``stat`` call, cheaper than a
+cache lookup.
+
+The same version keys two smaller caches that uncached pages use on every request
+(``cached_for_content``): the ``Site`` a host name resolves to
+(``SiteLookupMiddleware``; Wagtail otherwise runs that query on every request) and
+the navigation links. The profile in ``bench/README.md`` shows why: together they
+were about a third of a programme page's time.
 """
 
 import hashlib
+import os
+import tempfile
 import time
+from contextlib import suppress
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 VERSION_KEY = "pagecache:version"
@@ -65,21 +84,111 @@ def _timeout() -> int:
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
 
 
-def _version() -> int:
+def _version_file() -> str | None:
+    return getattr(settings, "PAGE_CACHE_VERSION_FILE", None)
+
+
+def _replace_version_file(path: str) -> None:
+    """Write a new version file in one atomic rename: a new inode, a new version."""
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".pagecache-")
+    now = time.time_ns()
+    with os.fdopen(handle, "w") as file:
+        file.write(str(now))
+    # The kernel stamps files with a coarse clock (a few milliseconds); set the
+    # fine one, so two changes in quick succession still differ.
+    os.utime(temporary, ns=(now, now))
+    os.replace(temporary, path)
+
+
+def content_version() -> str:
+    """The current content version: any change to what public pages show replaces it."""
+    path = _version_file()
+    if path:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            _replace_version_file(path)
+            stat = os.stat(path)
+        return f"{stat.st_ino}.{stat.st_mtime_ns}"
     version = _cache().get(VERSION_KEY)
     if version is None:
-        version = time.time_ns()
-        _cache().add(VERSION_KEY, version, None)
-        version = _cache().get(VERSION_KEY, version)
-    return version
+        _cache().add(VERSION_KEY, time.time_ns(), None)
+        version = _cache().get(VERSION_KEY)
+    return str(version)
+
+
+def _bump() -> None:
+    path = _version_file()
+    if path:
+        _replace_version_file(path)
+    else:
+        _cache().set(VERSION_KEY, time.time_ns(), None)
 
 
 def invalidate(**kwargs) -> None:
-    """Turn the whole page cache over (a new version makes every old key unreachable)."""
-    _cache().set(VERSION_KEY, time.time_ns(), None)
+    """Turn the whole page cache over (a new version makes every old key unreachable).
+
+    Bumped at once and again when the surrounding transaction commits: a request
+    that read the old rows between the two would otherwise store them under the
+    new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
 
 
-def _key(request: HttpRequest, version: int) -> str:
+def cached_for_content(key: str, compute, timeout: int = 300):
+    """``compute()``, kept in the cache until the content version changes.
+
+    For values every public request needs and only content changes alter; values
+    must pickle, and each caller gets its own copy. ``None`` ("not found") is never
+    kept, so requests for made-up URLs or hosts cannot fill the cache.
+    """
+    full_key = f"content:{content_version()}:{key}"
+    value = _cache().get(full_key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            _cache().set(full_key, value, timeout)
+    return value
+
+
+class SiteLookupMiddleware:
+    """Resolve the request's Wagtail ``Site`` from the cache instead of a query.
+
+    Wagtail's ``Site.find_for_request`` runs the same query on every request and
+    stores the answer on ``request._wagtail_site``; this fills that attribute first.
+    Only host names that pass ``ALLOWED_HOSTS`` are cached, so a visitor cannot fill
+    the cache with made-up ``Host`` headers; with the database down, it steps aside.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)
+        # No database: leave the answer to the view (``/healthz`` says 503).
+        with suppress(DatabaseError):
+            request._wagtail_site = cached_for_content(
+                f"site:{host}:{request.get_port()}", lambda: self.find_site(request)
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def find_site(request: HttpRequest) -> Site | None:
+        site = Site.find_for_request(request)
+        if site is not None:
+            # Every route starts from the root page as its specific type: load it now
+            # so it is cached with the site, instead of one query per request.
+            site.root_page.localized.specific  # noqa: B018
+        return site
+
+
+def _key(request: HttpRequest, version: str) -> str:
     raw = f"{request.scheme}://{request.get_host()}{request.path}"
     return f"pagecache:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
@@ -118,7 +227,7 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _request_is_cacheable(request):
             return self.get_response(request)
-        key = _key(request, _version())
+        key = _key(request, content_version())
         cached = _cache().get(key)
         if cached is not None:
             content, headers = cached

@@ -147,7 +147,9 @@ def load(stdout):
     home = get_or_create_home(stdout)
     get_or_create_search_page(home, stdout)
     for slug, title, intro, body in STANDARD_PAGES:
-        if StandardPage.objects.child_of(home).filter(slug=slug).exists():
+        # Any page at that address is kept: a later app may have put its own there
+        # (``workflows`` replaces the privacy notice with one showing the live policy).
+        if Page.objects.child_of(home).filter(slug=slug).exists():
             continue
         home.add_child(instance=StandardPage(title=title, slug=slug, intro=intro, body=body))
         stdout.write(f"Created page {title}")

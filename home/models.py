@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
 
+from cms.pagecache import cached_for_content
 from home.blocks import (
     CONTENT_IMAGE_FILTER,
     ContentStreamBlock,
@@ -28,7 +29,9 @@ class SitePageMixin:
       when they want to; when they do not, search engines and link previews get the
       page's own summary (``listing_summary``) instead of nothing.
     * ``route``: pages on the way to the requested one are loaded as deferred
-      specific instances (no query), only the requested page in full.
+      specific instances (no query), only the requested page in full; a child found
+      by its slug is kept in the cache until content changes (``cms.pagecache``),
+      so the walk down the tree costs no query on the next request.
     * ``get_view_restrictions``: one query instead of two, evaluated once per page
       instance, because Wagtail's privacy check and the page cache both ask.
     """
@@ -43,14 +46,19 @@ class SitePageMixin:
     def route(self, request, path_components):
         if not path_components:
             return super().route(request, path_components)
-        try:
-            subpage = self.get_children().get(slug=path_components[0])
-        except Page.DoesNotExist as error:
-            raise Http404 from error
+        slug = path_components[0]
+        subpage = cached_for_content(
+            f"child:{self.path}:{slug}", lambda: self.get_children().filter(slug=slug).first()
+        )
+        if subpage is None:
+            raise Http404
         subpage._cached_parent_obj = self
         remaining = path_components[1:]
         # A page we only pass through needs just its path; the target needs every field.
-        target = subpage.specific_deferred if remaining else subpage.specific
+        if remaining:
+            target = subpage.specific_deferred
+        else:
+            target = cached_for_content(f"page:{subpage.pk}", lambda: subpage.specific)
         return target.route(request, remaining)
 
     def get_view_restrictions(self):
@@ -113,7 +121,12 @@ class HomePage(SitePageMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["programmes.ProgrammeIndexPage", "home.StandardPage", "home.SearchPage"]
+    subpage_types = [
+        "programmes.ProgrammeIndexPage",
+        "home.StandardPage",
+        "home.SearchPage",
+        "workflows.PrivacyNoticePage",
+    ]
     max_count = 1
 
     class Meta:
@@ -222,7 +235,10 @@ class SearchPage(SitePageMixin, Page):
         from django.core.paginator import Paginator
 
         context = super().get_context(request, *args, **kwargs)
-        query = request.GET.get("q", "").strip()[:200]
+        # Without NULs, which no database's SQL takes, and double quotes, which the
+        # SQLite full-text backend passes on unescaped (wagtail/wagtail#13227: a lone
+        # '"' was a server error). A plain-text search gives quotes no meaning anyway.
+        query = request.GET.get("q", "").replace("\x00", "").replace('"', " ").strip()[:200]
         results = None
         if query:
             matches = Page.objects.live().public().exclude(pk=self.pk).specific().search(query)

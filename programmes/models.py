@@ -16,6 +16,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from cms.pagecache import cached_for_content
 from home.blocks import CONTENT_IMAGE_FILTER, ContentStreamBlock
 from home.models import SitePageMixin, prefetch_stream
 from programmes.journey import Journey, build_journey
@@ -184,19 +185,20 @@ class ProgrammeIndexPage(SitePageMixin, Page):
 
     def get_programmes(self):
         """The live, public programme pages under this index, in journey order, in one query."""
-        return [page for page in programmes_under(self, Q(live=True)) if not page.restricted]
+        return [page for page in live_programmes_under(self) if not page.restricted]
 
     def route(self, request, path_components):
         """Serve a programme page with the sibling stages its journey needs, in one query.
 
-        Instead of finding the child by slug and then its siblings, load all stages
-        under this index with the requested one (live or not: Wagtail decides what
-        a draft or a private page answers) and hand the others to the page.
+        Instead of finding the child by slug and then its siblings, load all live
+        stages under this index, kept in the cache until content changes, and hand
+        the others to the page. A slug that is not among them (a draft, a typo)
+        goes to Wagtail's own routing, which decides what it answers.
         """
         if len(path_components) != 1:
             return super().route(request, path_components)
         slug = path_components[0]
-        pages = programmes_under(self, Q(live=True) | Q(slug=slug))
+        pages = live_programmes_under(self)
         page = next((page for page in pages if page.slug == slug), None)
         if page is None:
             return super().route(request, path_components)
@@ -489,3 +491,10 @@ def programmes_under_path(parent_path: str, depth: int, condition=None) -> list:
 
 def programmes_under(index: Page, condition=None) -> list:
     return programmes_under_path(index.path, index.depth + 1, condition)
+
+
+def live_programmes_under(index: Page) -> list:
+    """The live programme pages under ``index``, kept in the cache until content changes."""
+    return cached_for_content(
+        f"programmes:{index.path}", lambda: programmes_under(index, Q(live=True))
+    )

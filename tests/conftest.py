@@ -7,6 +7,19 @@ from django.test import override_settings
 
 import pytest
 
+from tests.dbutils import clear_caches
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache.
+
+    The database rolls back after each test but the local-memory cache does not:
+    a site or page kept by ``cms.pagecache`` in one test must not answer in the next,
+    nor a rate-limit count carry over.
+    """
+    clear_caches()
+
 
 @pytest.fixture
 def demo(db):

@@ -1,4 +1,6 @@
-"""Database helpers for tests that bulk-load data."""
+"""Helpers for test state the database rollback does not reset: planner statistics, caches."""
+
+from django.core.cache import caches
 
 
 def refresh_planner_statistics():
@@ -13,3 +15,12 @@ def refresh_planner_statistics():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def clear_caches():
+    """Empty every cache: the page and content caches and the shared counters (rate limits).
+
+    The database rolls back after each test; caches do not.
+    """
+    for cache in caches.all():
+        cache.clear()

@@ -18,3 +18,8 @@ class WorkflowsConfig(AppConfig):
         for model_name in models.__all__:
             model = getattr(models, model_name)
             register_permission_policy(model, ScopedPermissionPolicy(model))
+
+        # Documents: Wagtail's collection policy, minus other schools' PD attachments.
+        from workflows.documents import register_document_policy
+
+        register_document_policy()

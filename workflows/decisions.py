@@ -119,8 +119,13 @@ def _check_offer(application, group):
         raise DecisionRefused(" ".join(error.messages), "work_group") from error
 
 
-def _enrol(application):
-    """Create the school's enrolment and its participants from the application."""
+def _enrol(application, user):
+    """Create the school's enrolment and its participants from the application.
+
+    Each record created is logged as created by ``user`` (naming the application),
+    as it would be had the hub lead added it by hand: the audit trail of an
+    enrolment or a participant starts with where it came from.
+    """
     enrolment = Enrolment(
         school=application.school,
         work_group=application.offered_group,
@@ -151,6 +156,10 @@ def _enrol(application):
         for person in application.participants.all()
     ]
     Participant.objects.bulk_create(people)
+    source = {"application": application.reference}
+    log(instance=enrolment, action="wagtail.create", user=user, data=source)
+    for person in people:
+        log(instance=person, action="wagtail.create", user=user, data=source)
     return enrolment
 
 
@@ -189,7 +198,7 @@ def decide(application_pk, name, user, *, work_group=None, reason="") -> Applica
             _check_offer(application, work_group)
             application.offered_group = work_group
         if name == "accept":
-            _enrol(application)
+            _enrol(application, user)
         if decision.needs_reason:
             application.decision_reason = reason
         application.status = decision.target

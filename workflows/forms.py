@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.html import format_html
 
+from wagtail.log_actions import log
+
 from workflows.models import Application, ApplicationParticipant, Enrolment, School
 
 URN_IN_TEXT_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -247,7 +249,9 @@ class ApplicationForm(forms.Form):
     def _resolve_school(self, text: str, hidden_urn: str) -> School | None:
         schools = open_schools()
         hidden_urn = hidden_urn.strip()
-        if hidden_urn.isdigit():
+        # ASCII and six digits: str.isdigit() also takes "²" (which int() refuses) and
+        # numbers of any length.
+        if len(hidden_urn) == 6 and hidden_urn.isascii() and hidden_urn.isdigit():
             school = schools.filter(urn=int(hidden_urn)).first()
             if school is not None:
                 return school
@@ -351,6 +355,8 @@ class ApplicationForm(forms.Form):
                     )
                     for n in TEACHERS
                 )
+                # The application's history starts here: created by nobody signed in.
+                log(instance=application, action="wagtail.create", data={"source": "public form"})
         except IntegrityError:
             if school is not None and self._already_applied(school, "", ""):
                 self.add_error("school", self.duplicate_message)

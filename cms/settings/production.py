@@ -6,7 +6,11 @@ server or several behind a load balancer: ``REDIS_URL`` for a shared cache,
 ``AWS_STORAGE_BUCKET_NAME`` for media on S3-compatible object storage.
 """
 
+import hashlib
 import os
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -19,6 +23,25 @@ def _require(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable to run in production.")
     return value
+
+
+def _object_storage_origins(
+    bucket: str, *, custom_domain: str, endpoint_url: str, region: str
+) -> list[str]:
+    """Return the origins django-storages links images from, for the CSP's ``img-src``.
+
+    A custom domain (a CDN) when set; else the S3-compatible endpoint's origin; else
+    Amazon's virtual-hosted bucket host, with and without the region.
+    """
+    if custom_domain:
+        return [f"https://{custom_domain.strip().strip('/')}"]
+    if endpoint_url:
+        parts = urlsplit(endpoint_url.strip())
+        return [f"{parts.scheme}://{parts.netloc}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
 
 
 SECRET_KEY = _require("SECRET_KEY")
@@ -39,13 +62,27 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 
+_STATE_DIR = Path(tempfile.gettempdir()) / (
+    f"mathshub-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]}"  # noqa: F405
+)
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
     }
+    CACHES = {"default": _redis, "shared": _redis}
+else:
+    # One server, no Redis: pages stay in each worker's memory (fast), but the
+    # counters every worker must agree on live in files.
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(_STATE_DIR / "shared-cache"),
+    }
+if not os.environ.get("REDIS_URL") and not PAGE_CACHE_VERSION_FILE:  # noqa: F405
+    # Each gunicorn worker has its own local-memory cache: the content version that
+    # keys it must be shared through the file system, or a publish seen by one
+    # worker would leave the others serving the old page.
+    PAGE_CACHE_VERSION_FILE = str(_STATE_DIR / "content-version")
 
 # A CDN or Varnish in front: Wagtail purges it on publish (wagtail.contrib.frontend_cache).
 if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
@@ -57,6 +94,25 @@ if os.environ.get("FRONTEND_CACHE_PURGE_URL"):
     }
 
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    # Images are then linked straight from the bucket (documents still go through
+    # Django's serve view): the Content Security Policy must allow that origin.
+    MEDIA_ORIGINS = [
+        *MEDIA_ORIGINS,  # noqa: F405
+        *_object_storage_origins(
+            os.environ["AWS_STORAGE_BUCKET_NAME"],
+            custom_domain=os.environ.get("AWS_S3_CUSTOM_DOMAIN", ""),
+            endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL", ""),
+            region=os.environ.get("AWS_S3_REGION_NAME", ""),
+        ),
+    ]
+    _public = CONTENT_SECURITY_POLICY["DIRECTIVES"]  # noqa: F405
+    CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**_public, "img-src": [*_public["img-src"], *MEDIA_ORIGINS]}
+    }
+    ADMIN_CONTENT_SECURITY_POLICY = {
+        **ADMIN_CONTENT_SECURITY_POLICY,  # noqa: F405
+        "img-src": [*ADMIN_CONTENT_SECURITY_POLICY["img-src"], *MEDIA_ORIGINS],  # noqa: F405
+    }
     STORAGES = {
         **STORAGES,  # noqa: F405
         "default": {

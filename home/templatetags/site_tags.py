@@ -2,6 +2,9 @@
 
 from django import template
 
+from wagtail.models import Site
+
+from cms.pagecache import cached_for_content
 from home.models import NavigationSettings
 
 register = template.Library()
@@ -18,5 +21,10 @@ def site_links(context) -> dict:
     if request is None:
         return {"primary": [], "footer": [], "text": ""}
     if not hasattr(request, "_site_links"):
-        request._site_links = NavigationSettings.links_for_request(request)
+        # Kept until content changes: every page, cached or not, shows the same links.
+        site = Site.find_for_request(request)
+        request._site_links = cached_for_content(
+            f"navigation:{site.pk if site else None}",
+            lambda: NavigationSettings.links_for_request(request),
+        )
     return request._site_links

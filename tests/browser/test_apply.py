@@ -2,19 +2,19 @@
 
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 import pytest
 
 from programmes.models import ProgrammePage
+from tests.dbutils import clear_caches
 from workflows.models import Application
 
 
 @pytest.fixture
 def apply_url(live_server, demo):
-    cache.clear()  # the per-address rate limit lives here
+    clear_caches()  # the per-address rate limit lives here
     today = timezone.localdate()
     ProgrammePage.objects.filter(slug="development-work-groups").update(
         application_opens=today - timedelta(days=1),

@@ -21,7 +21,8 @@ def test_hub_lead_offers_a_place_from_the_queue(
     group = hubdata.group("DEV-26-KRK", name="Kirklees Development Work Group", area="Kirklees")
     login("hublead")
     page.goto(live_server.url + reverse("pd_applications:index"))
-    page.get_by_role("textbox", name="Search").fill("Willow Bank")
+    # "Search term": the listing's own box, not the sidebar's (hub leads have documents).
+    page.get_by_role("textbox", name="Search term").fill("Willow Bank")
     page.get_by_role("link", name=waiting_application.reference).click()
 
     assert page.locator("[data-application-status]").inner_text() == "Submitted"

@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.test import override_settings
 
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 import pytest
 
@@ -58,14 +58,14 @@ def test_a_saved_draft_is_never_served(client, page_cache):
 
 
 def test_unpublishing_removes_the_page(client, page_cache):
-    page = StandardPage.objects.get(slug="privacy-notice")
+    page = Page.objects.get(slug="privacy-notice")
     assert fetch(client, page.url)[0].status_code == 200
     page.unpublish()
     assert client.get("/privacy-notice/").status_code == 404
 
 
 def test_moving_a_page_redirects_its_old_url_instead_of_serving_it(client, page_cache):
-    page = StandardPage.objects.get(slug="privacy-notice")
+    page = Page.objects.get(slug="privacy-notice")
     new_parent = StandardPage.objects.get(slug="accessibility-statement")
     assert fetch(client, "/privacy-notice/")[0].status_code == 200
     page.move(new_parent, pos="last-child")
@@ -113,7 +113,7 @@ def test_pages_that_use_a_csrf_token_are_never_stored(client, page_cache, monkey
 
 
 def test_pages_behind_a_password_are_never_stored(client, page_cache):
-    page = StandardPage.objects.get(slug="privacy-notice")
+    page = Page.objects.get(slug="privacy-notice")
     PageViewRestriction.objects.create(
         page=page, restriction_type="password", password="s3cret-pass"
     )

@@ -64,6 +64,8 @@ def test_production_uses_redis_and_object_storage_when_configured():
         "-c",
         "from django.conf import settings; "
         "print(settings.CACHES['default']['BACKEND']); "
+        "print(settings.CACHES['shared']['BACKEND']); "
+        "print(settings.PAGE_CACHE_VERSION_FILE); "
         "print(settings.STORAGES['default']['BACKEND']); "
         "print(settings.EMAIL_BACKEND)",
         env_overrides=env,
@@ -71,6 +73,28 @@ def test_production_uses_redis_and_object_storage_when_configured():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.core.cache.backends.redis.RedisCache",
+        "django.core.cache.backends.redis.RedisCache",
+        "None",  # the content version lives in Redis, which every server shares
         "storages.backends.s3.S3Storage",
         "django.core.mail.backends.smtp.EmailBackend",
     ]
+
+
+def test_one_server_without_redis_shares_what_its_workers_must_agree_on():
+    """Each gunicorn worker has its own memory cache: the page cache's content version
+    and the rate-limit counters must live where every worker sees them (files)."""
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND']); "
+        "print(settings.CACHES['shared']['BACKEND']); "
+        "print(settings.PAGE_CACHE_VERSION_FILE)",
+        env_overrides=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    default, shared, version_file = result.stdout.split()
+    assert default == "django.core.cache.backends.locmem.LocMemCache"
+    assert shared == "django.core.cache.backends.filebased.FileBasedCache"
+    assert version_file.endswith("content-version")

@@ -10,6 +10,7 @@ import pytest
 from home.models import HomePage, NavigationSettings, SearchPage, SiteLink, StandardPage
 from programmes.models import ProgrammeIndexPage, ProgrammePage
 from tests.programmes.factories import add_programme, make_site
+from workflows.models import PrivacyNoticePage
 
 
 class HomePageTreeRules(WagtailPageTestCase):
@@ -17,7 +18,9 @@ class HomePageTreeRules(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
     def test_home_page_children(self):
-        self.assertAllowedSubpageTypes(HomePage, {ProgrammeIndexPage, StandardPage, SearchPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {ProgrammeIndexPage, StandardPage, SearchPage, PrivacyNoticePage}
+        )
 
     def test_standard_pages_nest_under_home_and_each_other(self):
         self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
@@ -32,7 +35,7 @@ class HomePageTreeRules(WagtailPageTestCase):
 
 @pytest.mark.parametrize("slug", ["accessibility-statement", "privacy-notice"])
 def test_demo_standard_pages_render(client, demo, slug):
-    page = StandardPage.objects.get(slug=slug)
+    page = Page.objects.get(slug=slug).specific
     response = client.get(page.url)
     assert response.status_code == 200
     assert f"<h1>{page.title}</h1>" in response.content.decode()

@@ -163,13 +163,13 @@ CLOSES = datetime.date(2027, 6, 30)
         (datetime.date(2027, 7, 1), "closed", "Closed"),
     ],
 )
-def test_application_window_boundaries(today, status, text):
+def test_application_window_boundaries(db, today, status, text):
     page = ProgrammePage(application_opens=OPENS, application_closes=CLOSES)
     assert page.application_status(today) == status
     assert page.application_status_text(today) == text
 
 
-def test_no_window_means_closed_and_an_open_ended_window_stays_open():
+def test_no_window_means_closed_and_an_open_ended_window_stays_open(db):
     assert ProgrammePage().application_status(datetime.date(2027, 1, 1)) == "closed"
     page = ProgrammePage(application_opens=OPENS)
     assert page.application_status(datetime.date(2030, 1, 1)) == "open"
@@ -227,7 +227,7 @@ def test_apply_button_only_while_applications_are_open(client, db):
         ({"group_size_min": 8, "group_size_max": 6}, "group_size_max", "at least the smallest"),
     ],
 )
-def test_bad_fields_are_refused_with_a_message(fields, field, message):
+def test_bad_fields_are_refused_with_a_message(db, fields, field, message):
     page = ProgrammePage(title="X", slug="x", **fields)
     with pytest.raises(ValidationError) as caught:
         page.clean()

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from programmes.models import ProgrammePage
+from tests.dbutils import clear_caches
 from tests.workflows import hubdata
 from workflows.forms import ApplicationForm
 from workflows.models import Application, ApplicationParticipant, School
@@ -24,9 +24,9 @@ YEAR = "2027/28"
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """The rate limit lives in the cache; every test starts with a clean count."""
-    cache.clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

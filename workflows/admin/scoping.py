@@ -27,6 +27,7 @@ from wagtail_modeladmin.views import InspectView as ModelAdminInspectView
 
 from workflows import models as pd_models
 from workflows import roles
+from workflows.admin.concurrency import StaleEditMixin
 from workflows.permissions import is_hub_lead, visible
 
 PD_MODELS = tuple(getattr(pd_models, name) for name in pd_models.__all__)
@@ -83,7 +84,9 @@ class ScopedIndexView(generic.IndexView):
         return queryset
 
 
-class ScopedEditView(ScopedObjectMixin, generic.EditView):
+class ScopedEditView(StaleEditMixin, ScopedObjectMixin, generic.EditView):
+    """Edit in scope; a save over someone else's newer change is refused (``concurrency``)."""
+
     instance_actions = ("change",)
 
 

@@ -6,7 +6,7 @@ Each area adds its own module here; they load in the order below, each idempoten
 from importlib import import_module
 from importlib.util import find_spec
 
-AREAS = ["hub", "applications", "plans"]
+AREAS = ["hub", "applications", "plans", "privacy", "documents"]
 
 
 def load(stdout):

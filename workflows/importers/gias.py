@@ -67,8 +67,11 @@ COLUMNS = {
 }
 REQUIRED_COLUMNS = ("URN", "EstablishmentName")
 DATE_FIELDS = {"opened_on", "closed_on"}
-URN_RE = re.compile(r"^\d{6}$")
-DATE_RE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+# ASCII digits only (``\d`` would take Arabic-Indic or superscript digits), and no
+# leading zero: URNs start at 100000, so "099999" is not one (it would also fall
+# outside the URN bitmap and the database's check constraint).
+URN_RE = re.compile(r"^[1-9][0-9]{5}$")
+DATE_RE = re.compile(r"^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$")
 BATCH_SIZE = 2000
 MAX_LENGTHS = {
     name: School._meta.get_field(name).max_length
@@ -241,11 +244,24 @@ class GiasImporter:
         text = io.TextIOWrapper(handle, encoding=self.result.encoding, errors="replace", newline="")
         try:
             reader = csv.reader(text)
-            header = next(reader, None)
+            try:
+                header = next(reader, None)
+            except csv.Error:
+                header = None  # e.g. a first "line" of megabytes: not a GIAS header
             positions = self._positions(header)
             rows_read = 0
             batch: dict[int, dict] = {}
-            for row in reader:
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:
+                    # A field over csv's size limit: skip that row and read on. The
+                    # reader starts afresh on the next line.
+                    rows_read += 1
+                    self._bad(reader.line_num, f"it cannot be read as CSV ({error}).")
+                    continue
                 rows_read += 1
                 values = self._parse(row, reader.line_num, len(header), positions)
                 if values is not None:
@@ -286,6 +302,9 @@ class GiasImporter:
         if len(row) != width:
             return self._bad(line, f"it has {len(row)} columns where the header has {width}.")
         values = {name: row[index].strip() for name, index in positions.items()}
+        if any("\x00" in value for value in values.values()):
+            # PostgreSQL cannot store NUL in text; no real GIAS value holds one.
+            return self._bad(line, "it contains a NUL character.")
         urn_text = values["urn"]
         if not urn_text:
             return self._bad(line, "the URN is missing.")

@@ -14,6 +14,11 @@ from .applications import Application, ApplicationParticipant
 from .audit import HubLogEntry
 from .groups import Enrolment, Participant, WorkGroup
 from .meetings import Attendance, Meeting, Visit
+
+# Personal-data housekeeping (a setting, a page, a mark): importable from here, but
+# not PD records, so left out of ``__all__``, which ``WorkflowsConfig.ready`` (one
+# scoped permission policy each) and the admin scoping treat as the PD models.
+from .privacy import AnonymisedAccount, PrivacyNoticePage, RetentionPolicy  # noqa: F401
 from .schools import School
 
 __all__ = [

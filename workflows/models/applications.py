@@ -69,6 +69,12 @@ class Application(TimestampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When purge_personal_data removed its personal details (names, emails, TRNs, reasons); empty while they are kept.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -16,16 +16,28 @@ class HubLogEntryManager(ModelLogEntryManager):
     """
 
     def viewable_by_user(self, user):
+        """Entries of the records ``user`` may see: in their scope *and* their role's rights.
+
+        The scope alone would show a school leader the history of their school's
+        participants and meetings, which their role may not open (``0004``): the
+        registered policy answers both, as every listing does. Records outside the
+        PD models (the retention policy, its purges and exports) are hub leads' only.
+        """
+        from wagtail.permissions import policy_registry
+
         from workflows.admin.history import LOGGED_MODELS
-        from workflows.permissions import scope_for, visible
+        from workflows.permissions import scope_for
 
         if scope_for(user).everything:
             return self.all()
         q = Q(pk__in=[])
         for model in LOGGED_MODELS:
-            ids = visible(user, model._default_manager.all()).annotate(
-                pk_str=Cast("pk", output_field=CharField())
-            )
+            policy = policy_registry.get_by_type(model)
+            if not policy.user_has_any_permission(user, ["add", "change", "delete", "view"]):
+                continue
+            ids = policy.instances_user_has_any_permission_for(
+                user, ["add", "change", "delete", "view"]
+            ).annotate(pk_str=Cast("pk", output_field=CharField()))
             q |= Q(
                 content_type=ContentType.objects.get_for_model(model),
                 object_id__in=ids.values("pk_str"),

@@ -327,6 +327,12 @@ class Participant(TimestampedModel):
         related_name="participations",
         help_text="Their login, if they have one.",
     )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When purge_personal_data removed this person's name, email and TRN; empty while they are kept.",
+    )
 
     class Meta:
         ordering = ["enrolment", "role", "name"]

@@ -143,6 +143,12 @@ class Visit(TimestampedModel):
     next_steps = models.TextField(
         blank=True, help_text="What was agreed; the action plan builds on it."
     )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When purge_personal_data removed the people named in the visit's notes; empty while they are kept.",
+    )
 
     class Meta:
         ordering = ["-visited_on"]

@@ -25,14 +25,23 @@ class ActionPlanForm(WagtailAdminModelForm):
         user = self.for_user
         if user is None:
             return
+        from workflows.admin.choosers import school_chooser
         from workflows.models import Enrolment, School, Visit, WorkGroup
 
         schools = visible(user, School.objects.all())
         self.fields["school"].queryset = schools
-        self.fields["enrolment"].queryset = visible(
-            user, Enrolment.objects.select_related("school", "work_group")
-        )
-        self.fields["visit"].queryset = visible(user, Visit.objects.select_related("school"))
+        # One school among thousands: the scoped, searchable chooser, not a select
+        # (at 5,000 schools the select made the edit view take seconds).
+        self.fields["school"].widget = school_chooser.widget_class()
+        enrolments = visible(user, Enrolment.objects.select_related("school", "work_group"))
+        visits = visible(user, Visit.objects.select_related("school"))
+        school_id = self.plan_school_id(schools)
+        if school_id is not None:
+            # ``clean`` accepts only the plan's school's own: list only those.
+            enrolments = enrolments.filter(school_id=school_id)
+            visits = visits.filter(school_id=school_id)
+        self.fields["enrolment"].queryset = enrolments
+        self.fields["visit"].queryset = visits
         groups = visible(user, WorkGroup.objects.all())
         User = get_user_model()
         self.fields["specialist"].queryset = (
@@ -42,7 +51,7 @@ class ActionPlanForm(WagtailAdminModelForm):
             )
             .distinct()
         )
-        owners = self.owner_choices(self.plan_school_id(schools), self.plan_specialist_id())
+        owners = self.owner_choices(school_id, self.plan_specialist_id())
         actions = self.formsets.get("actions")
         if actions is not None:
             base = actions.form

@@ -29,6 +29,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 import django_filters
 
+from workflows.admin.concurrency import StaleRevisionMixin
 from workflows.models import ActionPlan, FocusArea, School, WorkGroup
 from workflows.models.action_plans import PlanState
 from workflows.permissions import visible
@@ -135,8 +136,12 @@ class PlanCreateView(PlanSubmitGuardMixin, snippet_views.CreateView):
     pass
 
 
-class PlanEditView(PlanSubmitGuardMixin, snippet_views.EditView):
-    """The edit view, with a print button and "re-approval after edit"."""
+class PlanEditView(StaleRevisionMixin, PlanSubmitGuardMixin, snippet_views.EditView):
+    """The edit view, with a print button and "re-approval after edit".
+
+    ``StaleRevisionMixin`` refuses a save (or an approval from the editor) of a
+    form loaded from a revision that is no longer the latest.
+    """
 
     def get_available_actions(self):
         """Cancelling the workflow is for the plan's specialist or a hub lead only.

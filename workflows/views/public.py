@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -100,12 +100,18 @@ def _rate_key(request) -> str:
     return f"workflows:apply-rate:{request.META.get('REMOTE_ADDR', '')}"
 
 
+def _counters():
+    """The cache every worker sees: a per-worker count would let N workers take N times."""
+    return caches["shared"]
+
+
 def _over_rate_limit(request) -> bool:
-    return (cache.get(_rate_key(request)) or 0) >= RATE_LIMIT
+    return (_counters().get(_rate_key(request)) or 0) >= RATE_LIMIT
 
 
 def _count_submission(request) -> None:
     key = _rate_key(request)
+    cache = _counters()
     if not cache.add(key, 1, RATE_WINDOW_SECONDS):
         try:
             cache.incr(key)
@@ -246,13 +252,15 @@ def search_schools(text: str) -> list[dict]:
     contains = Q(name__icontains=phrase)
     match = any_field_words | contains
     compact = "".join(text.split())
-    if compact.isdigit() and len(compact) <= 6:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    number = compact.isascii() and compact.isdigit()
+    if number and len(compact) <= 6:
         scale = 10 ** (6 - len(compact))
         match |= Q(urn__gte=int(compact) * scale, urn__lt=(int(compact) + 1) * scale)
     if re.match(r"^[A-Za-z]{1,2}\d", compact) and len(compact) <= 8:
         prefix = normalise_postcode(compact) if len(compact) >= 5 else compact.upper()
         match |= Q(postcode__istartswith=prefix)
-    first = [When(urn=int(compact), then=Value(0))] if compact.isdigit() else []
+    first = [When(urn=int(compact), then=Value(0))] if number and len(compact) <= 6 else []
     rank = Case(
         *first,
         When(starts, then=Value(1)),
