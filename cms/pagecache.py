@@ -135,7 +135,8 @@ def invalidate(**kwargs) -> None:
     new version.
     """
     _bump()
-    transaction.on_commit(_bump)
+    if transaction.get_connection().in_atomic_block:  # asks without connecting
+        transaction.on_commit(_bump)
 
 
 def cached_for_content(key: str, compute, timeout: int = 300):
