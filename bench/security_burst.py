@@ -278,9 +278,9 @@ def main() -> int:
     )
     print(f"Applications saved for 990301 / 990302 in {YEAR}: {saved}")
     print(
-        f"Application limit: {RATE_LIMIT} per address per hour, counted in the cache; "
-        f"with {WORKERS} gunicorn workers and no REDIS_URL each worker counts alone, so up "
-        f"to {RATE_LIMIT * WORKERS} get through."
+        f"Application limit: {RATE_LIMIT} per address per hour, counted in the cache all "
+        f"{WORKERS} workers share (a file cache without REDIS_URL, whose add-then-increment "
+        "is not atomic: simultaneous posts can race a few past the limit; Redis counts exactly)."
     )
     errors = sum(burst.server_errors() for burst, _ in table)
     locked = server_log.count("database is locked")
