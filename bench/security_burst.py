@@ -38,8 +38,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run as pages_bench  # bench/run.py: the same server set-up
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
+import run as pages_bench  # noqa: E402 - bench/run.py: the same server set-up
+
+from tests.workflows.formdata import APPLICATION  # noqa: E402 - the suite's valid application
 
 ROOT = pages_bench.ROOT
 ATTACKER, SCHOOL = "127.0.0.1", "127.0.0.2"
@@ -63,25 +65,6 @@ ProgrammePage.objects.filter(slug="development-work-groups").update(
 print(ProgrammePage.objects.get(slug="development-work-groups").pk)
 """
 
-APPLICATION = {
-    "school": "Calder Bridge Primary (990301)",
-    "school_urn": "990301",
-    "school_postcode": "",
-    "head_name": "Ian Walsh",
-    "head_email": "head@calderbridge.example",
-    "teacher_1_name": "Nadia Shah",
-    "teacher_1_email": "n.shah@calderbridge.example",
-    "teacher_1_role": "Year 4 teacher and maths lead",
-    "teacher_1_trn": "1234567",
-    "teacher_1_is_maths_lead": "on",
-    "teacher_2_name": "Owen Price",
-    "teacher_2_email": "o.price@calderbridge.example",
-    "teacher_2_role": "Year 2 teacher",
-    "teacher_2_trn": "",
-    "reason": "We want every pupil to understand maths deeply.",
-    "consent": "on",
-    "website": "",
-}
 BOT_APPLICATION = {
     **APPLICATION,
     "school": "Calder Vale Primary (990302)",

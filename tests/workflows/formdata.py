@@ -1,4 +1,25 @@
-"""Turn a rendered Wagtail edit form back into the POST data a browser would send."""
+"""POST data a browser would send: a school's application, or a rendered Wagtail edit form."""
+
+# A complete, valid application to the public form from demo school 990301.
+APPLICATION = {
+    "school": "Calder Bridge Primary (990301)",
+    "school_urn": "990301",
+    "school_postcode": "",
+    "head_name": "Ian Walsh",
+    "head_email": "head@calderbridge.example",
+    "teacher_1_name": "Nadia Shah",
+    "teacher_1_email": "n.shah@calderbridge.example",
+    "teacher_1_role": "Year 4 teacher and maths lead",
+    "teacher_1_trn": "1234567",
+    "teacher_1_is_maths_lead": "on",
+    "teacher_2_name": "Owen Price",
+    "teacher_2_email": "o.price@calderbridge.example",
+    "teacher_2_role": "Year 2 teacher",
+    "teacher_2_trn": "",
+    "reason": "We want every pupil to understand maths deeply.",
+    "consent": "on",
+    "website": "",
+}
 
 
 def post_data(form) -> dict:

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 from programmes.models import ProgrammePage
 from tests.dbutils import clear_caches
 from tests.workflows import hubdata
+from tests.workflows.formdata import APPLICATION
 from workflows.forms import ApplicationForm
 from workflows.models import Application, ApplicationParticipant, School
 
@@ -52,26 +53,7 @@ def saved():
 
 
 def valid_data(**changes):
-    data = {
-        "school": "Calder Bridge Primary (990301)",
-        "school_urn": "990301",
-        "school_postcode": "",
-        "head_name": "Ian Walsh",
-        "head_email": "head@calderbridge.example",
-        "teacher_1_name": "Nadia Shah",
-        "teacher_1_email": "n.shah@calderbridge.example",
-        "teacher_1_role": "Year 4 teacher and maths lead",
-        "teacher_1_trn": "1234567",
-        "teacher_1_is_maths_lead": "on",
-        "teacher_2_name": "Owen Price",
-        "teacher_2_email": "o.price@calderbridge.example",
-        "teacher_2_role": "Year 2 teacher",
-        "teacher_2_trn": "",
-        "reason": "We want every pupil to understand maths deeply.",
-        "consent": "on",
-        "website": "",
-    }
-    data.update(changes)
+    data = {**APPLICATION, **changes}
     return {key: value for key, value in data.items() if value is not None}
 
 

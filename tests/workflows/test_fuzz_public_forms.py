@@ -21,30 +21,13 @@ from hypothesis import strategies as st
 from programmes.models import ProgrammePage
 from tests.dbutils import clear_caches
 from tests.fuzzing import FUZZ, nasty_text, rolled_back
+from tests.workflows.formdata import APPLICATION
 from workflows.models import Application
 
 pytestmark = pytest.mark.django_db
 
 YEAR = "2027/28"
-LEGIT = {
-    "school": "Calder Bridge Primary (990301)",
-    "school_urn": "990301",
-    "school_postcode": "",
-    "head_name": "Ian Walsh",
-    "head_email": "head@calderbridge.example",
-    "teacher_1_name": "Nadia Shah",
-    "teacher_1_email": "n.shah@calderbridge.example",
-    "teacher_1_role": "Year 4 teacher and maths lead",
-    "teacher_1_trn": "1234567",
-    "teacher_1_is_maths_lead": "on",
-    "teacher_2_name": "Owen Price",
-    "teacher_2_email": "o.price@calderbridge.example",
-    "teacher_2_role": "Year 2 teacher",
-    "teacher_2_trn": "",
-    "reason": "We want every pupil to understand maths deeply.",
-    "consent": "on",
-    "website": "",
-}
+LEGIT = APPLICATION
 # The fuzzed posts start from another school, so one of them being accepted cannot
 # make the legitimate application a duplicate.
 OTHER = {**LEGIT, "school": "Calder Vale Primary (990302)", "school_urn": "990302"}
