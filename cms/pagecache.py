@@ -15,7 +15,7 @@ here is narrow on purpose. A response is stored only when all of these hold:
 
 Every stored key carries a site-wide *content version*. Publishing, unpublishing,
 moving or deleting a page, and saving any content model a page can show (snippets,
-settings, images, documents, sites, redirects), replaces the version, so the whole
+Wagtail settings of any app, images, documents, sites, redirects), replaces the version, so the whole
 cache turns over at once: simple, and always correct for a site of this size. A CDN
 or Varnish in front is purged by ``wagtail.contrib.frontend_cache`` on publish.
 
@@ -47,6 +47,7 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -249,7 +250,10 @@ class PageCacheMiddleware:
 
 def _invalidate_on_content_change(sender, **kwargs) -> None:
     meta = sender._meta
-    if meta.app_label in CONTENT_APPS and meta.label_lower not in IGNORED_MODELS:
+    # Wagtail settings of any app are there to be shown (a footer, a policy a page
+    # renders), so they count as content wherever they are defined.
+    is_setting = issubclass(sender, (BaseGenericSetting, BaseSiteSetting))
+    if (meta.app_label in CONTENT_APPS or is_setting) and meta.label_lower not in IGNORED_MODELS:
         invalidate()
 
 

@@ -1,17 +1,14 @@
 """When the retention policy is saved: refresh the privacy notice.
 
 (Wagtail's settings screen logs the edit itself, as ``wagtail.edit`` in
-:class:`HubLogEntry`, registered in ``workflows.privacy.wagtail_hooks``.) The page
-cache of ``cms.pagecache`` only watches the apps whose models pages show (``cms``
-may not know about ``workflows``). The privacy notice renders the policy, so a changed
-policy must reach visitors at once: the local page cache is turned over and any
-CDN in front is asked to purge the notice's URL, once the change is committed.
+:class:`HubLogEntry`, registered in ``workflows.privacy.wagtail_hooks``.) The local
+page cache turns over by itself (``cms.pagecache`` treats every Wagtail setting as
+content); a CDN in front only learns of pages it is told about, so once the change
+is committed it is asked to purge the privacy notices, which render the policy.
 """
 
 from django.db import transaction
 from django.db.models.signals import post_save
-
-from cms.pagecache import invalidate
 
 
 def _refresh_privacy_notices():
@@ -19,15 +16,14 @@ def _refresh_privacy_notices():
 
     from workflows.models import PrivacyNoticePage
 
-    invalidate()
     pages = list(PrivacyNoticePage.objects.live())
     if pages:
         purge_pages_from_cache(pages)
 
 
 def policy_saved(sender, instance, raw=False, **kwargs):
-    """Turn the page cache over once the change is committed (not before: a request
-    rendering the old policy in between would be cached under the new version)."""
+    """Purge the notices from a CDN once the change is committed (not before: a
+    request in between would fetch and keep the old policy)."""
     if not raw:
         transaction.on_commit(_refresh_privacy_notices)
 
