@@ -13,21 +13,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from programmes.models import ProgrammePage
-from tests.dbutils import clear_caches
 from tests.workflows import hubdata
 from tests.workflows.formdata import APPLICATION
 from workflows.forms import ApplicationForm
 from workflows.models import Application, ApplicationParticipant, School
 
 YEAR = "2027/28"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The rate limit lives in the cache; every test starts with a clean count."""
-    clear_caches()
-    yield
-    clear_caches()
 
 
 @pytest.fixture
