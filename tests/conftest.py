@@ -7,7 +7,42 @@ from django.test import override_settings
 
 import pytest
 
-from tests.dbutils import clear_caches
+from tests.dbutils import clear_caches, kept_for_module
+
+
+def pytest_collection_modifyitems(items):
+    """Keep each module's tests together, the demo's users last; transactional modules last.
+
+    The demo is loaded once per module (``demo_snapshot``) and stays until the module
+    ends, so a test that expects an empty hub must run before it is loaded. A
+    transactional test flushes the database when it ends (pytest-django, like Django,
+    runs those after the rest), and pytest-xdist's default scheduling hands each
+    worker its tests in this order. The sort is stable: otherwise the order is the file's.
+    """
+    module_order = {}
+    for item in items:
+        module_order.setdefault(item.module, len(module_order))
+    items.sort(
+        key=lambda item: (
+            transactional(item),
+            module_order[item.module],
+            "demo" in item.fixturenames,
+        )
+    )
+
+
+def transactional(node):
+    """Whether ``node`` (a test or a module) runs with real commits (``transaction=True``)."""
+    marker = node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+
+
+def load_demo():
+    """Load the demo hub exactly as ``make run`` does; return what ``load_demo`` printed."""
+    out = io.StringIO()
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -21,13 +56,36 @@ def empty_cache():
     clear_caches()
 
 
+@pytest.fixture(scope="module")
+def demo_snapshot(request, django_db_setup, django_db_blocker):
+    """The demo hub, loaded once for a module rather than once per test.
+
+    Building the hub is most of the cost of a test that uses it. Modules whose tests
+    commit for real (``transaction=True``: live-server browser tests, backups) cannot
+    nest transactions; there ``demo`` loads the hub per test.
+
+    :returns: the text ``load_demo`` printed, or None in a transactional module.
+    """
+    if transactional(request.node):
+        yield None
+        return
+    with kept_for_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            text = load_demo()
+        yield text
+
+
 @pytest.fixture
-def demo(db):
-    """The demo hub, loaded exactly as ``make run`` loads it.
+def demo(request, demo_snapshot, db):
+    """The demo hub, as ``make run`` loads it.
 
     :returns: the text ``load_demo`` printed.
     """
-    out = io.StringIO()
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=out)
-    return out.getvalue()
+    if demo_snapshot is not None:
+        if transactional(request.node):
+            pytest.fail(
+                "A transactional test cannot share its module's demo snapshot: mark the "
+                "whole module transaction=True, or move the test to its own module."
+            )
+        return demo_snapshot
+    return load_demo()

@@ -1,6 +1,9 @@
-"""Helpers for test state the database rollback does not reset: planner statistics, caches."""
+"""Helpers for test state beyond one test's rollback: planner statistics, caches, module data."""
+
+from contextlib import contextmanager
 
 from django.core.cache import caches
+from django.db import transaction
 
 
 def refresh_planner_statistics():
@@ -24,3 +27,23 @@ def clear_caches():
     """
     for cache in caches.all():
         cache.clear()
+
+
+@contextmanager
+def kept_for_module(django_db_blocker):
+    """Open a transaction that outlives one test and is undone when the block ends.
+
+    For data many tests of a module read: each test's own transaction (pytest-django's
+    ``db``) nests inside this one as a savepoint, so every test still starts from the
+    same untouched data and what it changes is rolled back. Database access is
+    allowed only while the data is made and undone, not in between.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -31,10 +31,12 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def pytest_collection_modifyitems(items):
     # live_server tests flush the database afterwards; serialized rollback restores
     # what data migrations created (Wagtail's root page, the role groups) for the next.
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+    # The marks go on the module, so the demo fixture sees a transactional module and
+    # loads the demo per test instead of sharing one snapshot (tests/conftest.py).
+    for module in {item.getparent(pytest.Module) for item in items}:
+        if Path(str(module.path)).parent == Path(__file__).parent:
+            module.add_marker(pytest.mark.browser)
+            module.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.fixture

@@ -5,12 +5,23 @@ made here use URNs from 991000 up, apart from the demo's, so the tests never
 collide with demo applications.
 """
 
+from datetime import UTC, date, datetime
 from itertools import count
 
 from django.contrib.auth import get_user_model
 
 from programmes.models import ProgrammePage
-from workflows.models import Application, ApplicationParticipant, School, WorkGroup
+from tests.dbutils import refresh_planner_statistics
+from workflows.models import (
+    Application,
+    ApplicationParticipant,
+    Enrolment,
+    Meeting,
+    Participant,
+    School,
+    Visit,
+    WorkGroup,
+)
 
 _urns = count(991001)
 
@@ -71,3 +82,85 @@ def application(for_school, stage_slug="development-work-groups", year="2026/27"
         role="Year 4 teacher",
     )
     return app
+
+
+class BulkHub:
+    """Grows every PD table to a given size, in bulk, for query-count tests at scale."""
+
+    def __init__(self):
+        self.made = 0
+        self.specialist = user("specialist")
+        self.stage = stage("sustaining")
+        self.development = stage("development-work-groups")
+        self.big = group(
+            "BIG-31",
+            "sustaining",
+            "2031/32",
+            lead_specialist=self.specialist,
+            allow_over_capacity=True,
+            area="Leeds",
+        )
+
+    def grow_to(self, n):
+        start, self.made = self.made, n
+        schools = School.objects.bulk_create(
+            School(
+                urn=500000 + i,
+                name=f"School {i}",
+                local_authority=("Leeds", "York")[i % 2],
+                phase="Primary",
+                status="Open",
+            )
+            for i in range(start, n)
+        )
+        WorkGroup.objects.bulk_create(
+            WorkGroup(
+                code=f"G-{i}",
+                name=f"Group {i}",
+                stage=self.stage,
+                academic_year="2032/33",
+                capacity=7,
+                lead_specialist=self.specialist,
+                area="Leeds",
+            )
+            for i in range(start, n)
+        )
+        enrolments = Enrolment.objects.bulk_create(
+            Enrolment(school=school, work_group=self.big, stage=self.stage, academic_year="2031/32")
+            for school in schools
+        )
+        Participant.objects.bulk_create(
+            Participant(enrolment=enrolment, name=f"Teacher {enrolment.pk}")
+            for enrolment in enrolments
+        )
+        Application.objects.bulk_create(
+            Application(
+                programme=self.development,
+                academic_year="2031/32",
+                school=school,
+                school_name=school.name,
+                head_name="Head",
+                head_email="h@example.com",
+                reason="To grow.",
+            )
+            for school in schools
+        )
+        Meeting.objects.bulk_create(
+            Meeting(
+                work_group=self.big,
+                host_school=school,
+                starts_at=datetime(2031, 10, 1, 13, tzinfo=UTC),
+            )
+            for school in schools
+        )
+        Visit.objects.bulk_create(
+            Visit(
+                school=school,
+                work_group=self.big,
+                specialist=self.specialist,
+                visited_on=date(2031, 10, 1),
+                purpose="Support",
+            )
+            for school in schools
+        )
+        refresh_planner_statistics()

@@ -87,3 +87,20 @@ def test_only_the_hub_lead_sees_the_board(client, demo, username):
     client.force_login(hubdata.user(username))
     response = board(client)
     assert response.status_code == 302 and response["Location"].rstrip("/").endswith("/admin")
+
+
+def test_placement_board_costs_the_same_at_5_and_300_applications(
+    client, demo, django_assert_num_queries
+):
+    hub = hubdata.BulkHub()
+    for code, area in (("DEV-31-L", "Leeds"), ("DEV-31-Y", "York")):
+        hubdata.group(code, year="2031/32", area=area)
+    client.force_login(hubdata.user("hublead"))
+    url = reverse("pd_applications:placement")
+    params = {"stage": hub.development.pk, "year": "2031/32"}
+    for size in (5, 300):
+        hub.grow_to(size)
+        client.get(url, params)
+        with django_assert_num_queries(17):
+            response = client.get(url, params)
+        assert len(response.context["rows"]) == size
