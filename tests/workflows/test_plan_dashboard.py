@@ -11,9 +11,11 @@ from django.utils import timezone
 import pytest
 
 from tests.dbutils import refresh_planner_statistics
+from tests.workflows import hubdata
 from workflows.models import Action, ActionPlan, Enrolment
 from workflows.models.action_plans import ActionStatus, PlanState
 from workflows.plans.panels import (
+    GROUP_ROWS,
     OverdueActionsPanel,
     PlansAwaitingPanel,
     PlansOverviewPanel,
@@ -157,3 +159,80 @@ def test_overview_figures_match_the_table_and_scope(demo):
     assert cells["Done"] == 1 and cells["On track"] == 1 and cells["Off track"] == 1
     html = render(PlansOverviewPanel(user("hublead")))
     assert "<table" in html and "<svg" in html and "cdn" not in html.lower()
+
+
+def add_groups(count):
+    """``count`` more 2027/28 groups led by ``specialist2``, each with one agreed plan."""
+    for index in range(count):
+        group = hubdata.group(
+            f"DEV-27-{index:02}", year="2027/28", lead_specialist=user("specialist2")
+        )
+        enrolment = Enrolment(school=hubdata.school(f"School {index}"), work_group=group)
+        enrolment.save_checked()
+        plan = ActionPlan.objects.create(
+            school=enrolment.school,
+            enrolment=enrolment,
+            specialist=group.lead_specialist,
+            academic_year="2027/28",
+            title=f"Plan {index}",
+            state=PlanState.AGREED,
+            live=True,
+        )
+        Action.objects.create(
+            plan=plan,
+            what="Teach fluency daily",
+            due_on=timezone.localdate() + timedelta(days=30),
+            status=ActionStatus.ON_TRACK,
+        )
+
+
+def test_past_a_dozen_groups_the_overview_shows_one_bar_per_stage_and_year(
+    demo, django_assert_num_queries
+):
+    add_groups(GROUP_ROWS)  # the specialist2 and hub lead now see more than GROUP_ROWS
+    per_group = overview(user("specialist"))  # one group still: a bar for it
+    assert per_group["by"] == "group"
+    assert [row["label"] for row in per_group["states"]["rows"]] == ["DEV-26-LDS"]
+
+    hub_lead = user("hublead")
+    overview(hub_lead)  # the first call learns the user's roles
+    with django_assert_num_queries(2):
+        figures = overview(hub_lead)
+    assert figures["by"] == "stage" and figures["group_count"] == GROUP_ROWS + 2
+    assert figures["groups"] == []  # no list of every group's link
+    states = {row["label"]: row for row in figures["states"]["rows"]}
+    # In the stages' order, each stage split by year.
+    assert list(states) == [
+        "Development Work Groups 2026/27",
+        "Development Work Groups 2027/28",
+        "Embedding 2026/27",
+    ]
+    # A stage's bar adds up its groups' bars.
+    assert (
+        states["Development Work Groups 2026/27"]["total"]
+        == per_group["states"]["rows"][0]["total"]
+    )
+    labels = [series["label"] for series in figures["states"]["series"]]
+    new_year = dict(zip(labels, states["Development Work Groups 2027/28"]["cells"], strict=True))
+    assert new_year["Agreed"] == GROUP_ROWS and sum(new_year.values()) == GROUP_ROWS
+    actions = {row["label"]: row for row in figures["actions"]["rows"]}
+    labels = [series["label"] for series in figures["actions"]["series"]]
+    cells = dict(zip(labels, actions["Development Work Groups 2027/28"]["cells"], strict=True))
+    assert cells["On track"] == GROUP_ROWS and sum(cells.values()) == GROUP_ROWS
+
+    html = render(PlansOverviewPanel(hub_lead))
+    assert "per stage and year" in html and "Plans side by side" not in html
+    assert f'href="{reverse("pd_workgroups:index")}"' in html
+
+
+def test_a_work_groups_page_links_to_its_plans_side_by_side(client, demo):
+    group = ActionPlan.objects.get(school__urn=990101).enrolment.work_group
+    url = reverse("wagtailsnippets_workflows_actionplan:work_group", args=[group.pk])
+    for username in ("specialist", "hublead"):
+        client.force_login(user(username))
+        page = client.get(reverse("pd_workgroups:inspect", args=[group.pk]))
+        assert f'href="{url}"' in page.content.decode()
+        assert client.get(url).status_code == 200
+    # Another specialist's group is not there for them, link and all.
+    client.force_login(user("specialist2"))
+    assert client.get(reverse("pd_workgroups:inspect", args=[group.pk])).status_code == 404

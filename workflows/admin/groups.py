@@ -14,9 +14,11 @@ inspect page lists its schools.
 """
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
+from wagtail.permissions import policy_registry
 
 from workflows.admin.scoping import (
     ScopedIndexView,
@@ -25,7 +27,7 @@ from workflows.admin.scoping import (
     ScopedModelViewSet,
     specialists_queryset,
 )
-from workflows.models import Enrolment, Participant, WorkGroup
+from workflows.models import ActionPlan, Enrolment, Participant, WorkGroup
 from workflows.permissions import visible
 
 
@@ -65,6 +67,13 @@ class WorkGroupInspectView(ScopedInspectView):
             self.object.enrolments.select_related("school").order_by("school__name"),
         )
         context["places_left"] = self.object.places_left
+        # The group's plans side by side, for whoever may read plans (not editors).
+        if policy_registry.get_by_type(ActionPlan).user_has_any_permission(
+            self.request.user, ["view", "change"]
+        ):
+            context["plans_url"] = reverse(
+                "wagtailsnippets_workflows_actionplan:work_group", args=[self.object.pk]
+            )
         return context
 
 

@@ -6,6 +6,8 @@ list (plus once for its total), whatever the number of plans, and the overview
 groups its counts in the database.
 """
 
+from functools import partial
+
 from django.db.models import Count, Q, Window
 from django.urls import reverse
 from django.utils import timezone
@@ -120,38 +122,84 @@ ACTION_BUCKETS = [
 ]
 
 
-def overview(user, today=None):
-    """Count schools by plan state per group, and actions by status per group and year.
+# Beyond this many Work Groups, one bar per group is no longer "at a glance" (and at
+# hundreds of groups, most of the dashboard's time went on drawing them): the charts
+# then show one bar per stage and year, and each group's plans are reached from its page.
+GROUP_ROWS = 12
+GROUP = "enrolment__work_group"
 
-    :returns: a dict of chart-ready rows; two grouped queries in all.
+
+def _group_and_year_key(row, prefix=""):
+    """A row's chart key per group: "DEV-26-LDS 2026/27", sorted by code."""
+    return (0, f"{row[f'{prefix}{GROUP}__code']} {row[f'{prefix}{GROUP}__academic_year']}")
+
+
+def _stage_key(row, prefix=""):
+    """A row's chart key per stage: "Embedding 2026/27", sorted in the stages' order."""
+    stage = f"{prefix}{GROUP}__stage"
+    year = row[f"{prefix}{GROUP}__academic_year"]
+    return (row[f"{stage}__stage_order"], f"{row[f'{stage}__title']} {year}")
+
+
+def _chart_rows(rows, key_of, series_field, count_field):
+    """Add up ``count_field`` per chart key and series value, as ``stacked_bars`` rows."""
+    counts = {}
+    for row in rows:
+        per_key = counts.setdefault(key_of(row), {})
+        per_key[row[series_field]] = per_key.get(row[series_field], 0) + row[count_field]
+    return [(label, figures) for (_, label), figures in sorted(counts.items())]
+
+
+def overview(user, today=None):
+    """Count schools by plan state, and actions by status, per Work Group or per stage.
+
+    Per group (and year, for actions) while the user sees at most ``GROUP_ROWS``
+    groups; per stage and year beyond that.
+
+    :returns: a dict of chart-ready rows, ``by`` (``"group"`` or ``"stage"``) and the
+        groups' side-by-side links when few; two grouped queries in all.
     """
     plans = visible(user, ActionPlan.objects.all())
-    state_counts, groups = {}, {}
-    for row in plans.values(
-        "enrolment__work_group_id", "enrolment__work_group__code", "state"
-    ).annotate(schools=Count("school", distinct=True)):
-        code = row["enrolment__work_group__code"]
-        state_counts.setdefault(code, {})[row["state"]] = row["schools"]
-        groups[code] = reverse(
-            "wagtailsnippets_workflows_actionplan:work_group",
-            args=[row["enrolment__work_group_id"]],
+    fields = [
+        f"{GROUP}__{field}"
+        for field in ("code", "academic_year", "stage__title", "stage__stage_order")
+    ]
+    state_rows = list(
+        plans.values(f"{GROUP}_id", *fields, "state").annotate(
+            schools=Count("school", distinct=True)
         )
-    action_counts = {}
-    actions = (
+    )
+    action_rows = (
         Action.objects.filter(plan__in=plans.filter(state__in=LIVE_STATES).values("pk"))
         .annotate(current_status=current_status_expression())
         .annotate(bucket=overdue_expression(today))
-        .values("plan__enrolment__work_group__code", "plan__academic_year", "bucket")
+        .values(*(f"plan__{field}" for field in fields), "bucket")
         .annotate(n=Count("pk"))
     )
-    for row in actions:
-        key = f"{row['plan__enrolment__work_group__code']} {row['plan__academic_year']}"
-        action_counts.setdefault(key, {})[row["bucket"]] = row["n"]
+    groups = {row[f"{GROUP}__code"]: row[f"{GROUP}_id"] for row in state_rows}
+    by_group = len(groups) <= GROUP_ROWS
+    if by_group:
+        states = _chart_rows(state_rows, lambda row: (0, row[f"{GROUP}__code"]), "state", "schools")
+        # Labelled with the group's year too: the actions chart spans every year.
+        actions = _chart_rows(
+            action_rows, partial(_group_and_year_key, prefix="plan__"), "bucket", "n"
+        )
+    else:
+        states = _chart_rows(state_rows, _stage_key, "state", "schools")
+        actions = _chart_rows(action_rows, partial(_stage_key, prefix="plan__"), "bucket", "n")
     state_series = [(value, label, STATE_COLOURS[value]) for value, label in PlanState.choices]
     return {
-        "states": stacked_bars(sorted(state_counts.items()), state_series),
-        "actions": stacked_bars(sorted(action_counts.items()), ACTION_BUCKETS),
-        "groups": sorted(groups.items()),
+        "by": "group" if by_group else "stage",
+        "states": stacked_bars(states, state_series),
+        "actions": stacked_bars(actions, ACTION_BUCKETS),
+        "groups": [
+            (code, reverse("wagtailsnippets_workflows_actionplan:work_group", args=[pk]))
+            for code, pk in sorted(groups.items())
+        ]
+        if by_group
+        else [],
+        "group_count": len(groups),
+        "work_groups_url": reverse("pd_workgroups:index"),
     }
 
 
