@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.views import healthz
+from cms.views import favicon, healthz
 from home.views import robots_txt
 
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page declares.
+    path("favicon.ico", favicon, name="favicon"),
     # The PD domain's public views (application form, school search, Work Group finder).
     path("", include("workflows.urls")),
 ]
