@@ -31,8 +31,17 @@ Sign-in lockout and sessions
 :func:`lockout_response` is the page django-axes answers a locked-out sign-in
 with; :class:`SlidingSessionMiddleware` moves a signed-in session's expiry on
 with activity. Both are configured in ``cms/settings/base.py``, which says why.
+
+Client address
+--------------
+
+:func:`client_ip` is the one answer to "who is asking" for the sign-in lockout and
+the application form's rate limit. Behind a proxy every request arrives from the
+proxy, so keying on ``REMOTE_ADDR`` alone would lock a username out for everyone
+and count every school's applications together.
 """
 
+import ipaddress
 import time
 from functools import cache
 
@@ -156,3 +165,27 @@ class SlidingSessionMiddleware:
                 # saves it with a new expiry and sends the cookie again.
                 session[SESSION_REFRESHED_KEY] = now
         return response
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, as the outermost of ``TRUSTED_PROXY_COUNT`` proxies saw it.
+
+    With no proxies (the default) it is ``REMOTE_ADDR``: nothing a client writes
+    counts. Each proxy appends the address it was reached from to
+    ``X-Forwarded-For``, so with N trusted proxies the Nth entry from the right is
+    the one the outermost proxy saw; entries further left came from the client and
+    may be forged. A request that did not come through that many proxies, or whose
+    entry is not an address, falls back to ``REMOTE_ADDR``.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if not count:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote

@@ -148,13 +148,18 @@ AUTHENTICATION_BACKENDS = [
 # hub lead (or superuser) can lift a lockout early at
 # /admin/login-lockouts/ (workflows.lockouts); an operator can run
 # ``manage.py axes_reset_username USERNAME``.
+#
+# How many reverse proxies (nginx, a load balancer) stand in front of the app and append
+# to X-Forwarded-For. 0 trusts no header (``cms.security.client_ip``).
+TRUSTED_PROXY_COUNT = 0
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 # A right password after some wrong ones starts the count again.
 AXES_RESET_ON_SUCCESS = True
-# The client address is REMOTE_ADDR (no forwarded header a client could forge), as the
-# application form's rate limit uses: behind a proxy, the proxy must pass the real one.
+# The client address, as the application form's rate limit takes it too: REMOTE_ADDR,
+# or behind TRUSTED_PROXY_COUNT proxies the address the outermost one saw.
+AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
 
 # A page in the admin's own look that says what happened and what to do (HTTP 429).
 AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from wagtail.models import ModelLogEntry
 import pytest
 from axes.models import AccessAttempt
 
-from cms.security import SESSION_REFRESHED_KEY
+from cms.security import SESSION_REFRESHED_KEY, client_ip
 from workflows import roles
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,62 @@ def test_a_lockout_holds_one_address_only_and_one_username_only(client, django_u
     assert signed_in(sign_in(client, "teacher", PASSWORD, SCHOOL_IP))
     client.logout()
     assert signed_in(sign_in(client, colleague.username, PASSWORD, ATTACKER_IP))
+
+
+PROXY_IP = "10.0.0.1"
+
+
+def via_proxy(client, username, password, client_ip, forwarded_for=""):
+    """Sign in through one reverse proxy, which appends the address it saw."""
+    chain = f"{forwarded_for}, {client_ip}" if forwarded_for else client_ip
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=PROXY_IP,
+        HTTP_X_FORWARDED_FOR=chain,
+    )
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_a_lockout_holds_the_guessers_address_not_the_proxys(client, teacher):
+    for _ in range(5):
+        via_proxy(client, "teacher", "wrong-password", ATTACKER_IP)
+    assert via_proxy(client, "teacher", PASSWORD, ATTACKER_IP).status_code == 429
+    # Writing another address into the header does not get the guesser out of it...
+    forged = via_proxy(client, "teacher", PASSWORD, ATTACKER_IP, forwarded_for=SCHOOL_IP)
+    assert forged.status_code == 429
+    # ...and the owner, reaching the same proxy from school, is not locked out with them.
+    assert signed_in(via_proxy(client, "teacher", PASSWORD, SCHOOL_IP))
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER_IP}
+
+
+def test_with_no_trusted_proxy_a_forwarded_header_counts_for_nothing(client, teacher):
+    for n in range(5):
+        via_proxy(client, "teacher", "wrong-password", f"192.0.2.{n + 1}")
+    # Every attempt came from the proxy's own address, whatever the header said.
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {PROXY_IP}
+    assert via_proxy(client, "teacher", PASSWORD, SCHOOL_IP).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded", "expected"),
+    [
+        (0, "198.51.100.7", "203.0.113.9", "198.51.100.7"),
+        (1, "10.0.0.1", "203.0.113.9", "203.0.113.9"),
+        (1, "10.0.0.1", "192.0.2.1, 203.0.113.9", "203.0.113.9"),
+        (2, "10.0.0.2", "192.0.2.1, 203.0.113.9, 10.0.0.1", "203.0.113.9"),
+        (1, "10.0.0.1", " 2001:db8::1 ", "2001:db8::1"),
+        (2, "10.0.0.2", "203.0.113.9", "10.0.0.2"),  # fewer hops than proxies
+        (1, "10.0.0.1", "", "10.0.0.1"),
+        (1, "10.0.0.1", "unknown", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_is_the_one_the_outermost_trusted_proxy_saw(
+    rf, settings, proxies, remote, forwarded, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
 
 
 def test_the_lockout_ends_after_the_cool_off(client, teacher):

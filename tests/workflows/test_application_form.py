@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -437,6 +438,28 @@ def test_a_sixth_application_from_one_address_within_the_hour_gets_a_friendly_42
     assert saved().count() == 5
     # Another address is not held back.
     assert client.post(url, valid_data(), REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_each_school_has_its_own_rate_limit(client, url):
+    def through_proxy(client_ip, forwarded_for="", **fields):
+        chain = f"{forwarded_for}, {client_ip}" if forwarded_for else client_ip
+        return client.post(
+            url, valid_data(**fields), REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=chain
+        )
+
+    for n in range(5):
+        response = through_proxy(
+            "203.0.113.9",
+            forwarded_for=f"192.0.2.{n}",  # a header the sender writes changes nothing
+            school=f"Not Listed School {n}",
+            school_urn="",
+            school_postcode=f"HX{n + 1} 1AA",
+        )
+        assert response.status_code == 302
+    assert through_proxy("203.0.113.9", forwarded_for="192.0.2.99").status_code == 429
+    # Another school behind the same proxy still applies.
+    assert through_proxy("198.51.100.7").status_code == 302
 
 
 def test_mistakes_do_not_count_towards_the_rate_limit(client, url):

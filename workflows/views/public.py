@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wagtail.models import Page
 
+from cms.security import client_ip
 from programmes.models import ProgrammePage
 from workflows.forms import (
     ApplicationForm,
@@ -95,9 +96,9 @@ def _programme_or_404(programme_id: int) -> ProgrammePage:
 
 
 def _rate_key(request) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a header the client writes cannot dodge the limit.
-    # Behind a proxy, the proxy must set REMOTE_ADDR (gunicorn's --forwarded-allow-ips).
-    return f"workflows:apply-rate:{request.META.get('REMOTE_ADDR', '')}"
+    # The address the sign-in lockout uses too: a forwarded header counts only as far as
+    # the trusted proxies go, so a client cannot dodge the limit by writing one.
+    return f"workflows:apply-rate:{client_ip(request)}"
 
 
 def _counters():
