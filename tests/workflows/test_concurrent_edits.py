@@ -12,6 +12,7 @@ import re
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Revision
@@ -29,6 +30,7 @@ from workflows.models import (
     Enrolment,
     Meeting,
     Participant,
+    School,
     Visit,
     WorkGroup,
 )
@@ -299,3 +301,57 @@ def test_each_hub_record_refuses_the_second_of_two_saves(demo):
         assert "your changes were not saved" in errors(response)[0], viewset
         assert type(record).objects.get(pk=record.pk).updated_at == saved, viewset
         assert hub_lead.post(url, form_of(response)).status_code == 302, viewset
+
+
+# Schools: wagtail-modeladmin ------------------------------------------------------------
+
+SCHOOL_EDIT = "/admin/workflows/school/edit/{}/"
+
+
+def test_a_stale_school_save_is_refused_and_the_first_change_survives(demo):
+    school = School.objects.get(urn=990101)
+    url = SCHOOL_EDIT.format(school.pk)
+    admin, hub_lead = logged_in("admin"), logged_in("hublead")
+    first, second = form_of(admin.get(url)), form_of(hub_lead.get(url))
+    assert first[LOADED_VERSION_FIELD] == second[LOADED_VERSION_FIELD] != ""
+
+    first["notes"] = "Head teacher changes in January."
+    assert admin.post(url, first).status_code == 302
+    second["notes"] = "Maths lead on maternity leave until Easter."
+    response = hub_lead.post(url, second)
+
+    assert response.status_code == 200
+    message = errors(response)[0]
+    assert "changed this school at" in message and "your changes were not saved" in message
+    assert "Maths lead on maternity leave" in response.content.decode()  # nothing lost
+    assert School.objects.get(pk=school.pk).notes == "Head teacher changes in January."
+    # Saving the re-rendered form again is a deliberate overwrite.
+    assert hub_lead.post(url, form_of(response)).status_code == 302
+    assert School.objects.get(pk=school.pk).notes == "Maths lead on maternity leave until Easter."
+
+
+def test_a_stale_school_form_with_other_errors_says_both_at_once(demo):
+    school = School.objects.get(urn=990101)
+    url = SCHOOL_EDIT.format(school.pk)
+    admin, hub_lead = logged_in("admin"), logged_in("hublead")
+    first, second = form_of(admin.get(url)), form_of(hub_lead.get(url))
+    assert admin.post(url, first).status_code == 302
+    second["name"] = ""
+    response = hub_lead.post(url, second)
+    assert response.status_code == 200
+    assert "your changes were not saved" in errors(response)[0]
+    assert response.context["form"].errors["name"]
+
+
+def test_a_school_updated_by_a_gias_import_refuses_a_form_opened_before_it(demo):
+    school = School.objects.get(urn=990101)
+    url = SCHOOL_EDIT.format(school.pk)
+    hub_lead = logged_in("hublead")
+    form = form_of(hub_lead.get(url))
+    # What the import does to a school it updates (workflows.importers.gias).
+    School.objects.filter(pk=school.pk).update(head_last_name="Okafor", updated_at=timezone.now())
+    form["notes"] = "Typed before the import."
+    response = hub_lead.post(url, form)
+    assert response.status_code == 200
+    assert "your changes were not saved" in errors(response)[0]
+    assert School.objects.get(pk=school.pk).head_last_name == "Okafor"

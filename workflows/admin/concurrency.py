@@ -19,7 +19,8 @@ So, in one place:
   loaded revision is no longer the latest;
 * :class:`StaleEditMixin` (every scoped ``ModelViewSet`` edit view) puts the
   record's ``updated_at`` in the form as a hidden ``loaded_version`` token and
-  refuses a post whose token is not the row's current ``updated_at``.
+  refuses a post whose token is not the row's current ``updated_at``;
+  :class:`StaleModelAdminEditMixin` does the same for the schools' modeladmin.
 
 Either way the form re-renders with what the user typed, a message names who
 changed the record and when (from the revision, or the record's log entries),
@@ -119,17 +120,28 @@ class StaleEditMixin:
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
+        self.add_version_token(form)
+        return form
+
+    def add_version_token(self, form) -> None:
         if self.tracks_versions:
             form.fields[LOADED_VERSION_FIELD] = LoadedVersionField(
                 initial=self.version_of(self.object)
             )
-        return form
 
     def loaded_version(self, form) -> str | None:
         """The version the form was loaded from, or ``None`` when the post has no token."""
         if not self.tracks_versions:
             return None
         return form.data.get(form.add_prefix(LOADED_VERSION_FIELD)) or None
+
+    def refused_as_stale(self, form) -> bool:
+        """Refuse (on the form) a form loaded from an older version; say whether it was."""
+        loaded = self.loaded_version(form)
+        if loaded is not None and loaded != self.version_of(self.object):
+            self.refuse_stale(form, loaded)
+            return True
+        return False
 
     def is_valid(self, form):
         """Validate as usual, then refuse a form loaded from an older version.
@@ -138,19 +150,19 @@ class StaleEditMixin:
         says so at once, rather than after the user has fixed the others.
         """
         valid = super().is_valid(form)
-        loaded = self.loaded_version(form)
-        if loaded is not None and loaded != self.version_of(self.object):
-            self.refuse_stale(form, loaded)
-            return False
-        return valid
+        return not self.refused_as_stale(form) and valid
 
     def save_instance(self):
+        return self.save_claimed(super().save_instance)
+
+    def save_claimed(self, save):
+        """Run ``save`` after claiming the row for the loaded version, in one transaction."""
         loaded = self.loaded_version(self.form)
         if loaded is None:
-            return super().save_instance()
+            return save()
         with transaction.atomic():
             self.claim_row(loaded)
-            return super().save_instance()
+            return save()
 
     def claim_row(self, loaded: str) -> None:
         """Bump the row's version if it is still ``loaded``; raise :class:`StaleEdit` if not.
@@ -208,6 +220,40 @@ class StaleEditMixin:
         if entry is not None and (since is None or entry.timestamp >= since):
             return _who(entry.user, self.request.user), entry.timestamp
         return "Someone", moment
+
+
+class StaleModelAdminEditMixin(StaleEditMixin):
+    """The same refusal for a wagtail-modeladmin edit view (schools).
+
+    modeladmin's views are Django form views: the record is ``instance``, the
+    form is validated by ``form.is_valid()`` and saved in ``form_valid``; so the
+    check runs in ``form_valid`` (and in ``form_invalid``, to say it at once
+    alongside other errors) and the save is the claimed one.
+    """
+
+    @property
+    def object(self):
+        return self.instance
+
+    def get_form(self):
+        form = super(StaleEditMixin, self).get_form()
+        self.add_version_token(form)
+        self.form = form
+        return form
+
+    def form_valid(self, form):
+        if self.refused_as_stale(form):
+            return self.form_invalid(form, checked=True)
+        try:
+            return self.save_claimed(lambda: super(StaleEditMixin, self).form_valid(form))
+        except StaleEdit:
+            self.refuse_stale(form, self.loaded_version(form))
+            return self.form_invalid(form, checked=True)
+
+    def form_invalid(self, form, checked=False):
+        if not checked:
+            self.refused_as_stale(form)
+        return super().form_invalid(form)
 
 
 class StaleRevisionMixin:

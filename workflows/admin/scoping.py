@@ -27,7 +27,7 @@ from wagtail_modeladmin.views import InspectView as ModelAdminInspectView
 
 from workflows import models as pd_models
 from workflows import roles
-from workflows.admin.concurrency import StaleEditMixin
+from workflows.admin.concurrency import StaleEditMixin, StaleModelAdminEditMixin
 from workflows.permissions import is_hub_lead, visible
 
 PD_MODELS = tuple(getattr(pd_models, name) for name in pd_models.__all__)
@@ -284,7 +284,9 @@ class ScopedInstanceViewMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class ScopedModelAdminEditView(ScopedInstanceViewMixin, ModelAdminEditView):
+class ScopedModelAdminEditView(
+    StaleModelAdminEditMixin, ScopedInstanceViewMixin, ModelAdminEditView
+):
     instance_actions = ("change",)
 
 
