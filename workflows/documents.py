@@ -156,24 +156,37 @@ def user_may_see_collection(user, collection: Collection, root: Collection | Non
     return visible(user, School.objects.filter(urn=urn)).exists()
 
 
-def allowed_pd_collection_ids(user, root: Collection) -> list[int]:
-    """Return the ids of the collections under ``root`` whose schools ``user`` may see.
+def pd_collection_ids(user, root: Collection) -> tuple[list[int], list[int]]:
+    """Return the ids of the collections under ``root``: all, and those ``user`` may see.
 
-    Three queries however many schools: the collections, the visible URNs among
-    them, and nothing more (a school's sub-collections come with it).
+    Two queries however many schools: the collections, and the visible URNs among
+    them (a school's sub-collections come with it).
     """
     collections = list(
         Collection.objects.filter(path__startswith=root.path, depth__gt=root.depth).only(
             "pk", "path", "depth", "name"
         )
     )
+    every = [root.pk] + [c.pk for c in collections]
     urn_by_path = {c.path: urn_of(c) for c in collections if c.depth == root.depth + 1}
     urns = {urn for urn in urn_by_path.values() if urn is not None}
     if not urns:
-        return []
+        return every, []
     seen = set(visible(user, School.objects.filter(urn__in=urns)).values_list("urn", flat=True))
     prefix_length = Collection.steplen * (root.depth + 1)
-    return [c.pk for c in collections if urn_by_path.get(c.path[:prefix_length]) in seen]
+    allowed = [c.pk for c in collections if urn_by_path.get(c.path[:prefix_length]) in seen]
+    return every, allowed
+
+
+def _outside_or_allowed(user, root: Collection, field: str) -> Q:
+    """Outside the PD attachments tree, or in a collection ``user`` may see.
+
+    By collection id, not by tree path: Wagtail's search can filter documents on
+    their collection (a ``FilterField``) but not on the collection's path, and the
+    documents listing and chooser search through that queryset.
+    """
+    every, allowed = pd_collection_ids(user, root)
+    return ~Q(**{f"{field}__in": every}) | Q(**{f"{field}__in": allowed})
 
 
 def restrict_documents(user, documents: QuerySet) -> QuerySet:
@@ -181,10 +194,7 @@ def restrict_documents(user, documents: QuerySet) -> QuerySet:
     root = pd_root()
     if root is None or is_hub_lead(user):
         return documents
-    return documents.filter(
-        ~Q(collection__path__startswith=root.path)
-        | Q(collection_id__in=allowed_pd_collection_ids(user, root))
-    )
+    return documents.filter(_outside_or_allowed(user, root, "collection_id"))
 
 
 def restrict_collections(user, collections: QuerySet) -> QuerySet:
@@ -192,9 +202,7 @@ def restrict_collections(user, collections: QuerySet) -> QuerySet:
     root = pd_root()
     if root is None or is_hub_lead(user):
         return collections
-    return collections.filter(
-        ~Q(path__startswith=root.path) | Q(pk__in=allowed_pd_collection_ids(user, root))
-    )
+    return collections.filter(_outside_or_allowed(user, root, "pk"))
 
 
 class PDAttachmentPermissionPolicy(CollectionOwnershipPermissionPolicy):

@@ -113,6 +113,46 @@ def test_no_public_page_of_the_demo_has_inline_script_or_style(client, demo):
     assert forms_with_errors >= 1
 
 
+TEMPLATE_SYNTAX = ("{#", "#}", "{%", "%}", "{{", "}}")
+
+
+class VisibleText(HTMLParser):
+    """The text a visitor reads (not scripts' or styles' contents)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in {"script", "style"}
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in {"script", "style"} and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def template_syntax_shown(html: str) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    return [mark for mark in TEMPLATE_SYNTAX if mark in text]
+
+
+def test_no_public_page_shows_template_syntax(client, demo):
+    shown = []
+    for label, url, data, _status in public_urls():
+        response = client.get(url) if data is None else client.post(url, data)
+        html = response["Content-Type"].startswith("text/html")
+        if html and (marks := template_syntax_shown(response.content.decode())):
+            shown.append(f"{label} ({url}): {marks}")
+    assert not shown, "\n".join(shown)
+    # The check can fail: a two-line {# #} comment prints, and is caught.
+    assert template_syntax_shown("<p>{# a comment\n over two lines #}</p>") == ["{#", "#}"]
+
+
 def test_the_rate_limit_page_has_no_inline_code_either(client, demo, monkeypatch):
     programme = next(p for p in ProgrammePage.objects.live() if application_window(p).is_open)
     monkeypatch.setattr(public, "_over_rate_limit", lambda request: True)

@@ -310,3 +310,38 @@ def test_the_admin_api_lists_only_the_attachments_in_the_users_scope(
     for urn in {BROOKFIELD, RIVERSIDE} - visible_urns:
         detail = client.get(f"/admin/api/main/documents/{pd_document(urn).pk}/")
         assert detail.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "username, found",
+    [
+        ("editor", {"Visit notes template"}),
+        ("head+editor", {"Visit notes template", "Brookfield"}),
+        ("hublead", {"Brookfield", "Riverside"}),
+        ("specialist", set()),
+        ("head", set()),
+    ],
+)
+@pytest.mark.parametrize(
+    "view",
+    ["wagtaildocs:index", "wagtaildocs_chooser:choose", "wagtaildocs_chooser:choose_results"],
+)
+def test_searching_documents_finds_only_what_the_user_may_see(client, demo, username, found, view):
+    """The listing and the chooser (rich-text links) search through the scoped queryset."""
+    add_document(Collection.get_first_root_node(), "Visit notes template")
+    if username == "head+editor":
+        username = "head"
+        hubdata.user(username).groups.add(Group.objects.get(name="Editors"))
+    as_user(client, username)
+    response = client.get(reverse(view), {"q": "visit notes"})
+    if view == "wagtaildocs:index" and not found:
+        assert response.status_code in DENIED  # no documents admin for them at all
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    texts = {
+        "Visit notes template": "Visit notes template",
+        "Brookfield": "Brookfield Primary School: autumn visit notes",
+        "Riverside": "Riverside Primary School: autumn visit notes",
+    }
+    assert {name for name, text in texts.items() if text in html} == found
