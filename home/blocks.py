@@ -195,6 +195,7 @@ class FaqBlock(blocks.StructBlock):
 
     class Meta:
         icon = "help"
+        label = "FAQ"
         template = "home/blocks/faq.html"
         help_text = "Questions and answers; each answer opens when the question is pressed."
         preview_value = {

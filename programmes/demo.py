@@ -137,8 +137,9 @@ KEY_FACTS = {
 }
 
 HOW_TO_APPLY = (
-    "<p>Talk to your headteacher first: they need to agree to release two teachers for the "
-    "meetings. Then fill in the short application form; it takes about ten minutes.</p>"
+    "<p>Talk to your headteacher first: they need to agree to release whoever takes part "
+    "for the meetings and training days. Then fill in the short application form; it takes "
+    "about ten minutes.</p>"
     "<p>We reply to every application within three weeks of the closing date.</p>"
 )
 

@@ -41,6 +41,12 @@ def test_programme_body_offers_the_shared_blocks_and_testimonials():
         assert type(ProgrammeStreamBlock().child_blocks[name]) is type(block)
 
 
+def test_editors_pick_blocks_by_plain_labels():
+    labels = {name: block.label for name, block in ContentStreamBlock().child_blocks.items()}
+    assert labels["faq"] == "FAQ"  # not Wagtail's "Faq" from the block's name
+    assert labels["call_to_action"] == "Call to action"
+
+
 def test_faq_renders_as_details_and_summary():
     block = FaqBlock()
     value = block.to_python(

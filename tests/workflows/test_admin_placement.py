@@ -104,3 +104,9 @@ def test_placement_board_costs_the_same_at_5_and_300_applications(
         with django_assert_num_queries(17):
             response = client.get(url, params)
         assert len(response.context["rows"]) == size
+
+
+def test_groups_are_offered_with_their_places_left_in_plain_english(two_groups):
+    york, hull = two_groups
+    assert york.offer_label == "DEV-30-Y: York, York (1 place left)"
+    assert hull.offer_label == "DEV-30-H: Hull, Hull (3 places left)"

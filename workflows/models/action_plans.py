@@ -141,7 +141,7 @@ class ActionPlan(
     )
     academic_year = AcademicYearField(db_index=True)
     title = models.CharField(
-        max_length=200, help_text="A short name, such as 'Brookfield: 2026/27 plan'."
+        max_length=200, help_text="A short name, such as 'Oakfield: 2026/27 plan'."
     )
     summary = models.TextField(
         blank=True, help_text="Where the school is now and what the plan sets out to change."

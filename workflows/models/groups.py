@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import ngettext
 
 from .common import AcademicYearField, TimestampedModel
 
@@ -123,6 +124,13 @@ class WorkGroup(TimestampedModel):
         if taken is None:
             taken = self.places_held()
         return max(self.effective_capacity - taken, 0)
+
+    @property
+    def offer_label(self) -> str:
+        """The group as offered to a school: "DEV-30-Y: York, York (1 place left)"."""
+        area = f", {self.area}" if self.area else ""
+        places = ngettext("%(count)d place left", "%(count)d places left", self.places_left)
+        return f"{self.code}: {self.name}{area} ({places % {'count': self.places_left}})"
 
     def places_held(self, *, exclude_enrolment=None, exclude_application=None) -> int:
         """Count current enrolments plus outstanding offers, leaving out the given ones.

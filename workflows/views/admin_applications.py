@@ -19,8 +19,7 @@ from workflows.permissions import is_hub_lead, visible
 
 class GroupChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, group):
-        area = f", {group.area}" if group.area else ""
-        return f"{group.code}: {group.name}{area} ({group.places_left} places left)"
+        return group.offer_label
 
 
 class DecisionForm(forms.Form):

@@ -39,11 +39,6 @@ class BoardFilterForm(forms.Form):
     year = forms.RegexField(regex=r"^\d{4}/\d{2}$", label="Academic year", max_length=7)
 
 
-def group_label(group):
-    area = f", {group.area}" if group.area else ""
-    return f"{group.code}: {group.name}{area} ({group.places_left} places left)"
-
-
 class PlacementBoardView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "workflows/admin/placement_board.html"
     page_title = "Placement board"
@@ -104,7 +99,7 @@ class PlacementBoardView(WagtailAdminTemplateMixin, TemplateView):
             .annotate(earlier_enrolments=Count("school__enrolments"))
             .order_by("created_at")
         )
-        choices = [(g.pk, group_label(g)) for g in groups]
+        choices = [(g.pk, g.offer_label) for g in groups]
         rows = []
         for application in applications:
             area = application.school.local_authority if application.school else ""
