@@ -1,7 +1,8 @@
 """Emails about a plan, each sent only to people the access rule lets see it.
 
-Wagtail's own moderation emails go to the submitter and to superusers; these
-tell the *other side* of the plan what it needs to do next.
+They tell the *other side* of the plan what it needs to do next. Wagtail's own
+workflow emails (to the submitter and to superusers) are not sent for plans:
+see ``workflows.plans.wagtail_emails``.
 """
 
 from django.conf import settings

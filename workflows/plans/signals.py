@@ -8,6 +8,9 @@ dashboard, which count plans by state in one grouped query.
 rejected task state, with its comment, stays in the workflow history), so the
 next submission starts again at the specialist's sign-off, as the programme
 asks, rather than resuming at the task that asked for changes.
+
+The emails here are the only ones a plan's workflow sends: Wagtail's own
+workflow emails are turned off for plans (``workflows.plans.wagtail_emails``).
 """
 
 from wagtail.models import WorkflowState
@@ -111,6 +114,11 @@ def on_workflow_cancelled(sender, instance, user=None, **kwargs):
 
 def connect():
     from wagtail.models import TaskState
+
+    from workflows.plans import wagtail_emails
+
+    # Our emails replace Wagtail's own for plans; see ``wagtail_emails``.
+    wagtail_emails.connect()
 
     task_submitted.connect(on_task_submitted, sender=TaskState, dispatch_uid="plan_task_submitted")
     task_rejected.connect(on_task_rejected, sender=TaskState, dispatch_uid="plan_task_rejected")
