@@ -18,11 +18,15 @@ from workflows.admin.applications import ApplicationViewSet
 from workflows.admin.choosers import school_chooser
 from workflows.admin.groups import EnrolmentViewSet, ParticipantViewSet, WorkGroupViewSet
 from workflows.admin.meetings import MeetingViewSet, VisitViewSet
+from workflows.admin.reports import scope_report_filters
 from workflows.admin.schools import SchoolAdmin
 from workflows.decisions import DECISIONS
 from workflows.permissions import is_hub_lead
 
 PD_MENU_HOOK = "register_pd_menu_item"
+
+# Site history and the Workflows report name only people whose rows the viewer may see.
+scope_report_filters()
 
 school_admin = SchoolAdmin()
 school_admin.register_with_wagtail()
