@@ -20,20 +20,18 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Sum
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 
-from workflows.permissions import is_hub_lead
+from workflows.admin.scoping import HubLeadPageMixin
 
 logger = logging.getLogger(__name__)
 
@@ -103,21 +101,13 @@ def unlock(request, username: str, ip_address: str) -> int:
     return count
 
 
-class LockoutsView(WagtailAdminTemplateMixin, TemplateView):
+class LockoutsView(HubLeadPageMixin, TemplateView):
     """List current lockouts (GET) and lift one (POST ``username`` and ``ip_address``)."""
 
     template_name = "workflows/admin/lockouts.html"
     page_title = "Sign-in lockouts"
     header_icon = "lock-open"
     http_method_names = ["get", "post"]
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_hub_lead(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -18,6 +18,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.views import DeleteView as ModelAdminDeleteView
@@ -32,6 +33,22 @@ from workflows.permissions import is_hub_lead, visible
 
 PD_MODELS = tuple(getattr(pd_models, name) for name in pd_models.__all__)
 ANY_ACTION = ("add", "change", "delete", "view")
+
+
+class HubLeadPageMixin(WagtailAdminTemplateMixin):
+    """An admin page for hub leads alone (placement board, lockouts, subject-access export).
+
+    Each sees across every school and group, so anyone else is refused (403) before
+    the view does any work. The breadcrumb trail ends at the page's own title.
+    """
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_hub_lead(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 def check_instance(policy, user, actions, obj):

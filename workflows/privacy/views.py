@@ -8,17 +8,15 @@ found), because reading someone's whole record is itself something to account fo
 """
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.generic import FormView
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from workflows.permissions import is_hub_lead
+from workflows.admin.scoping import HubLeadPageMixin
 from workflows.privacy.export import EXPORT_ACTION, build_zip, collect
 from workflows.privacy.policy import current_policy
 
@@ -35,20 +33,11 @@ class SubjectAccessForm(forms.Form):
     )
 
 
-class SubjectAccessExportView(WagtailAdminTemplateMixin, FormView):
+class SubjectAccessExportView(HubLeadPageMixin, FormView):
     template_name = "workflows/privacy/subject_access.html"
     form_class = SubjectAccessForm
     page_title = "Subject-access export"
     header_icon = "download"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def dispatch(self, request, *args, **kwargs):
-        # Everything about a person, from every school and group: hub leads only.
-        if not is_hub_lead(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]

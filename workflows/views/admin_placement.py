@@ -10,18 +10,15 @@ their places as a subquery annotation, phase mixes come from one aggregate).
 from collections import defaultdict
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-
 from programmes.models import ProgrammePage
+from workflows.admin.scoping import HubLeadPageMixin
 from workflows.models import Application, Enrolment, WorkGroup
 from workflows.models.common import academic_year_of
-from workflows.permissions import is_hub_lead
 
 WAITING = (
     Application.Status.SUBMITTED,
@@ -39,18 +36,10 @@ class BoardFilterForm(forms.Form):
     year = forms.RegexField(regex=r"^\d{4}/\d{2}$", label="Academic year", max_length=7)
 
 
-class PlacementBoardView(WagtailAdminTemplateMixin, TemplateView):
+class PlacementBoardView(HubLeadPageMixin, TemplateView):
     template_name = "workflows/admin/placement_board.html"
     page_title = "Placement board"
     header_icon = "group"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_hub_lead(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
