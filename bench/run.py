@@ -42,8 +42,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def manage(env, *args, stdin=None):
-    subprocess.run(
+def manage(env, *args, stdin=None) -> str:
+    """Run ``manage.py`` with ``env``; return what it printed."""
+    return subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -51,11 +52,14 @@ def manage(env, *args, stdin=None):
         input=stdin,
         text=True,
         capture_output=True,
-    )
+    ).stdout
 
 
-def build_site(workdir: Path) -> dict:
-    """Migrate and load the demo into a fresh SQLite file; return the server environment."""
+def build_site(workdir: Path, *, long_page=True, log_level="WARNING") -> dict:
+    """Migrate and load the demo into a fresh SQLite file; return the server environment.
+
+    :param long_page: also add the 30-block programme page the page benchmarks read.
+    """
     db = workdir / "bench.sqlite3"
     base_env = {
         **os.environ,
@@ -64,7 +68,9 @@ def build_site(workdir: Path) -> dict:
     }
     manage(base_env, "migrate", "--noinput")
     manage(base_env, "load_demo")
-    manage(base_env, "shell", "--no-imports", stdin=(ROOT / "bench" / "long_page.py").read_text())
+    if long_page:
+        long_page_script = (ROOT / "bench" / "long_page.py").read_text()
+        manage(base_env, "shell", "--no-imports", stdin=long_page_script)
     static_root = workdir / "static"
     env = {
         **os.environ,
@@ -74,7 +80,7 @@ def build_site(workdir: Path) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(static_root),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": log_level,
     }
     manage(env, "collectstatic", "--noinput")
     return env

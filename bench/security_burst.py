@@ -164,7 +164,7 @@ def main() -> int:
     login = "/admin/login/"
     with tempfile.TemporaryDirectory(prefix="mathshub-burst-") as folder:
         print("Building a throwaway demo site...", flush=True)
-        env = build_site(Path(folder))
+        env = pages_bench.build_site(Path(folder), long_page=False, log_level="ERROR")
         programme_id = open_application_window(env)
         if args.sqlite_options:
             env["DATABASE_URL"] += f"?{args.sqlite_options}"
@@ -306,62 +306,18 @@ def server_stderr(path: Path):
         os.close(saved)
 
 
-def build_site(workdir: Path) -> dict:
-    """Migrate and load the demo into a fresh SQLite file; return the server environment."""
-    db = workdir / "burst.sqlite3"
-    build_env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-    }
-    pages_bench.manage(build_env, "migrate", "--noinput")
-    pages_bench.manage(build_env, "load_demo")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-        "DATABASE_URL": f"sqlite:///{db}",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(workdir / "static"),
-        "LOG_LEVEL": "ERROR",
-    }
-    pages_bench.manage(env, "collectstatic", "--noinput")
-    return env
-
-
 def open_application_window(env: dict) -> int:
-    import subprocess
-
-    output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports"],
-        cwd=ROOT,
-        env=env,
-        input=OPEN_WINDOW,
-        text=True,
-        capture_output=True,
-        check=True,
-    ).stdout
+    output = pages_bench.manage(env, "shell", "--no-imports", stdin=OPEN_WINDOW)
     return int(output.strip().splitlines()[-1])
 
 
 def applications_saved(env: dict) -> dict[int, int]:
-    import subprocess
-
     script = (
         "from workflows.models import Application\n"
         f"for urn in (990301, 990302):\n"
         f"    print(urn, Application.objects.filter(school__urn=urn, academic_year='{YEAR}').count())\n"
     )
-    output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports"],
-        cwd=ROOT,
-        env=env,
-        input=script,
-        text=True,
-        capture_output=True,
-        check=True,
-    ).stdout
+    output = pages_bench.manage(env, "shell", "--no-imports", stdin=script)
     return {int(urn): int(n) for urn, n in (line.split() for line in output.strip().splitlines())}
 
 
