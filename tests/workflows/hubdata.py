@@ -5,10 +5,11 @@ made here use URNs from 991000 up, apart from the demo's, so the tests never
 collide with demo applications.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from programmes.models import ProgrammePage
 from tests.dbutils import refresh_planner_statistics
@@ -32,6 +33,17 @@ def user(username):
 
 def stage(slug):
     return ProgrammePage.objects.get(slug=slug)
+
+
+def open_for_applications(slug="development-work-groups", year="2027/28"):
+    """The stage's page, taking applications today for ``year`` (the public form opens)."""
+    today = timezone.localdate()
+    ProgrammePage.objects.filter(slug=slug).update(
+        application_opens=today - timedelta(days=10),
+        application_closes=today + timedelta(days=30),
+        academic_year=year,
+    )
+    return stage(slug)
 
 
 def school(name="Test Primary School", local_authority="Leeds", **fields):

@@ -25,13 +25,7 @@ YEAR = "2027/28"
 @pytest.fixture
 def programme(demo):
     """Development Work Groups, open for applications for 2027/28."""
-    today = timezone.localdate()
-    ProgrammePage.objects.filter(slug="development-work-groups").update(
-        application_opens=today - timedelta(days=10),
-        application_closes=today + timedelta(days=30),
-        academic_year=YEAR,
-    )
-    return ProgrammePage.objects.get(slug="development-work-groups")
+    return hubdata.open_for_applications(year=YEAR)
 
 
 @pytest.fixture

@@ -8,19 +8,16 @@ runs in a rolled-back savepoint with an empty cache, so the rate limit and the
 sign-in lockout start afresh (their own tests prove them).
 """
 
-from datetime import timedelta
-
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from programmes.models import ProgrammePage
 from tests.dbutils import clear_caches
 from tests.fuzzing import FUZZ, nasty_text, rolled_back
+from tests.workflows import hubdata
 from tests.workflows.formdata import APPLICATION
 from workflows.models import Application
 
@@ -37,13 +34,7 @@ FIELDS = sorted(LEGIT)
 @pytest.fixture
 def programme(demo):
     """Development Work Groups, open for applications for 2027/28."""
-    today = timezone.localdate()
-    ProgrammePage.objects.filter(slug="development-work-groups").update(
-        application_opens=today - timedelta(days=10),
-        application_closes=today + timedelta(days=30),
-        academic_year=YEAR,
-    )
-    return ProgrammePage.objects.get(slug="development-work-groups")
+    return hubdata.open_for_applications(year=YEAR)
 
 
 form_posts = st.one_of(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 import pytest
 
+from tests.workflows.formdata import post_data
 from workflows.models import ActionPlan
 
 NS = "wagtailsnippets_workflows_actionplan"
@@ -222,20 +223,7 @@ def test_an_action_must_name_an_existing_priority(client, demo):
     plan = plan_of(990103)  # a draft the specialist may edit
     client.force_login(user("specialist"))
     url = reverse(f"{NS}:edit", args=[plan.pk])
-    form = client.get(url).context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is not None:
-            data[name] = value
-    for formset in form.formsets.values():
-        data[f"{formset.prefix}-TOTAL_FORMS"] = formset.total_form_count()
-        data[f"{formset.prefix}-INITIAL_FORMS"] = formset.initial_form_count()
-        for child in formset.forms:
-            for name in child.fields:
-                value = child[name].value()
-                if value is not None and value is not False:
-                    data[child.add_prefix(name)] = value
+    data = post_data(client.get(url).context["form"])
     data["actions-0-priority_number"] = 7
     response = client.post(url, data)
     assert response.status_code == 200
