@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.permissions import policy_registry
 
 from workflows.admin.scoping import (
     ScopedIndexView,
@@ -27,8 +26,9 @@ from workflows.admin.scoping import (
     ScopedModelViewSet,
     specialists_queryset,
 )
-from workflows.models import ActionPlan, Enrolment, Participant, WorkGroup
+from workflows.models import Enrolment, Participant, WorkGroup
 from workflows.permissions import visible
+from workflows.plans.views import policy as plan_policy
 
 
 class WorkGroupForm(ScopedModelForm):
@@ -68,9 +68,7 @@ class WorkGroupInspectView(ScopedInspectView):
         )
         context["places_left"] = self.object.places_left
         # The group's plans side by side, for whoever may read plans (not editors).
-        if policy_registry.get_by_type(ActionPlan).user_has_any_permission(
-            self.request.user, ["view", "change"]
-        ):
+        if plan_policy().user_has_any_permission(self.request.user, ["view", "change"]):
             context["plans_url"] = reverse(
                 "wagtailsnippets_workflows_actionplan:work_group", args=[self.object.pk]
             )

@@ -258,6 +258,23 @@ def add_leaders_for_other_schools(schools, stdout):
         stdout.write(f"Created demo school leader {username} for {school.name}")
 
 
+def head_and_maths_lead(enrolment, school) -> list[Participant]:
+    """The two people every demo enrolment names: the head and the maths lead (unsaved)."""
+    return [
+        Participant(
+            enrolment=enrolment,
+            name=f"{school.head_first_name} {school.head_last_name}",
+            role=Participant.Role.HEAD,
+        ),
+        Participant(
+            enrolment=enrolment,
+            name=f"Maths lead at {school.name}",
+            role=Participant.Role.LEAD_TEACHER,
+            is_maths_lead=True,
+        ),
+    ]
+
+
 def load(stdout):
     """Create the roles' members, demo schools, Work Groups, meetings and visits missing."""
     User = get_user_model()
@@ -313,17 +330,7 @@ def load(stdout):
             enrolment = Enrolment.objects.create(school=school, work_group=group)
             Participant.objects.bulk_create(
                 [
-                    Participant(
-                        enrolment=enrolment,
-                        name=f"{school.head_first_name} {school.head_last_name}",
-                        role=Participant.Role.HEAD,
-                    ),
-                    Participant(
-                        enrolment=enrolment,
-                        name=f"Maths lead at {school.name}",
-                        role=Participant.Role.LEAD_TEACHER,
-                        is_maths_lead=True,
-                    ),
+                    *head_and_maths_lead(enrolment, school),
                     Participant(
                         enrolment=enrolment,
                         name=f"Class teacher at {school.name}",

@@ -51,7 +51,7 @@ from django.utils import timezone
 from wagtail.models import Revision, TaskState, WorkflowState
 
 from workflows import roles
-from workflows.demo.hub import DEMO_YEAR
+from workflows.demo.hub import DEMO_YEAR, head_and_maths_lead
 from workflows.demo.plans import build_plan
 from workflows.models import (
     ActionPlan,
@@ -271,19 +271,7 @@ def _make_enrolments(schools, group_of, today) -> dict[int, Enrolment]:
     Participant.objects.bulk_create(
         participant
         for enrolment, school in zip(enrolments, schools, strict=True)
-        for participant in (
-            Participant(
-                enrolment=enrolment,
-                name=f"{school.head_first_name} {school.head_last_name}",
-                role=Participant.Role.HEAD,
-            ),
-            Participant(
-                enrolment=enrolment,
-                name=f"Maths lead at {school.name}",
-                role=Participant.Role.LEAD_TEACHER,
-                is_maths_lead=True,
-            ),
-        )
+        for participant in head_and_maths_lead(enrolment, school)
     )
     return {enrolment.school_id: enrolment for enrolment in enrolments}
 
