@@ -225,13 +225,16 @@ def test_past_a_dozen_groups_the_overview_shows_one_bar_per_stage_and_year(
     assert f'href="{reverse("pd_workgroups:index")}"' in html
 
 
-def test_a_work_groups_page_links_to_its_plans_side_by_side(client, demo):
+def test_a_work_group_and_the_groups_listing_link_to_its_plans_side_by_side(client, demo):
     group = ActionPlan.objects.get(school__urn=990101).enrolment.work_group
     url = reverse("wagtailsnippets_workflows_actionplan:work_group", args=[group.pk])
     for username in ("specialist", "hublead"):
         client.force_login(user(username))
-        page = client.get(reverse("pd_workgroups:inspect", args=[group.pk]))
-        assert f'href="{url}"' in page.content.decode()
+        for page_url in (
+            reverse("pd_workgroups:inspect", args=[group.pk]),
+            reverse("pd_workgroups:index"),
+        ):
+            assert f'href="{url}"' in client.get(page_url).content.decode()
         assert client.get(url).status_code == 200
     # Another specialist's group is not there for them, link and all.
     client.force_login(user("specialist2"))

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 
 from workflows.admin.scoping import (
     ScopedIndexView,
@@ -106,6 +106,16 @@ class WorkGroupViewSet(ScopedModelViewSet):
         "area",
         Column("places_left", label="Places left"),
         "status",
+        # From the listing, not only the group's inspect page: the dashboard sends hub
+        # leads here to reach a group's plans once it shows stages instead of groups.
+        TitleColumn(
+            "plans",
+            label="Action plans",
+            accessor=lambda group: "Side by side",
+            get_url=lambda group: reverse(
+                "wagtailsnippets_workflows_actionplan:work_group", args=[group.pk]
+            ),
+        ),
     ]
     list_filter = ["academic_year", "status"]
     search_fields = ["code", "name", "area"]
