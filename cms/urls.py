@@ -6,11 +6,16 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.views import favicon, healthz
+from cms.users.account import AccountView, LogoutView, admin_view
+from cms.views import dev_media, favicon, healthz
 from home.views import robots_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Wagtail's account page and sign-out with our rules (cms/users/account.py): they
+    # must come before Wagtail's admin URLs, which would answer the same addresses.
+    path("admin/account/", admin_view(AccountView.as_view()), name="wagtailadmin_account"),
+    path("admin/logout/", admin_view(LogoutView.as_view()), name="wagtailadmin_logout"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
@@ -26,7 +31,8 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only: documents go through Wagtail's checked serve view (cms.views.dev_media).
+    urlpatterns += static(settings.MEDIA_URL, view=dev_media, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [
     # Wagtail's page serving comes last: it matches every remaining path.

@@ -332,6 +332,11 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # testimonials build their privacy-enhanced player URLs themselves, on click.
 WAGTAILEMBEDS_FINDERS: list[dict] = []
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Who may change their own name and email address in their account settings, besides
+# superusers and those allowed to change users: everyone else's are set for them, so
+# no one can pass as a colleague (cms/users/account.py). Group names, not an import:
+# cms never imports workflows, whose roles.HUB_LEADS this must match (a test checks).
+OWN_NAME_AND_EMAIL_GROUPS = ["Hub leads"]
 # No avatars from gravatar.com: the admin would send every user's email hash to a
 # third party on each page view. Wagtail then shows its own default avatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

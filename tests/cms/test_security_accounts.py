@@ -1,4 +1,5 @@
-"""Accounts: lockout after wrong passwords, the hub lead's unlock, passwords, sessions, resets.
+"""Accounts: lockout after wrong passwords, the hub lead's unlock, passwords, sessions, resets,
+who may change a name or an email address, and signing out.
 
 Sign-ins go through Wagtail's own login view (``wagtailadmin_login``), as people's
 do, from addresses set with ``REMOTE_ADDR``.
@@ -13,8 +14,8 @@ from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.test import override_settings
-from django.urls import reverse
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from wagtail.models import ModelLogEntry
@@ -23,6 +24,7 @@ import pytest
 from axes.models import AccessAttempt
 
 from cms.security import SESSION_REFRESHED_KEY, client_ip
+from cms.users.models import EMAIL_IN_USE
 from workflows import roles
 
 pytestmark = pytest.mark.django_db
@@ -359,3 +361,212 @@ def test_a_reset_for_an_unknown_address_reveals_nothing(client, teacher):
     unknown = client.post(reverse("wagtailadmin_password_reset"), {"email": "who@else.example"})
     assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
     assert mail.outbox == []
+
+
+# --- Names and email addresses ---------------------------------------------------------
+
+ACCOUNT = reverse("wagtailadmin_account")
+ASK_THE_HUB_LEAD = "Only the hub lead can change your name or email address"
+
+
+def account_form(first_name, last_name, email, theme="dark"):
+    """What the account page posts: the name and email panel and the theme panel."""
+    return {
+        "name_email-first_name": first_name,
+        "name_email-last_name": last_name,
+        "name_email-email": email,
+        "theme-theme": theme,
+        "theme-contrast": "system",
+        "theme-density": "default",
+    }
+
+
+def test_the_groups_that_keep_their_names_editable_are_the_hub_leads():
+    """The setting names the group by its name only (cms does not import workflows)."""
+    assert settings.OWN_NAME_AND_EMAIL_GROUPS == [roles.HUB_LEADS]
+
+
+@pytest.mark.parametrize("role", [roles.SCHOOL_LEADERS, roles.SPECIALISTS, "Editors"])
+def test_other_roles_see_their_name_and_email_but_cannot_change_them(
+    client, django_user_model, role
+):
+    make_user(django_user_model, "hubby", roles.HUB_LEADS, email="hana.lead@mathshub.example")
+    user = make_user(
+        django_user_model,
+        "someone",
+        role,
+        first_name="Tess",
+        last_name="Teacher",
+        email="tess@school.example",
+    )
+    client.force_login(user)
+    html = client.get(ACCOUNT).content.decode()
+    assert ASK_THE_HUB_LEAD in html
+    assert "Tess" in html and "Teacher" in html and "tess@school.example" in html
+    for field in ("first_name", "last_name", "email"):
+        assert f'name="name_email-{field}"' not in html
+
+    # Posting the fields anyway changes nothing, while the rest of the page still saves.
+    response = client.post(ACCOUNT, account_form("Hana", "Lead", "HANA.LEAD@mathshub.example"))
+    assert (response.status_code, response["Location"]) == (302, ACCOUNT)
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name, user.email) == (
+        "Tess",
+        "Teacher",
+        "tess@school.example",
+    )
+    assert user.wagtail_userprofile.theme == "dark"
+
+
+def test_a_user_without_a_last_name_can_still_save_their_other_settings(client, teacher):
+    """Nothing about the name is required of someone who cannot change it."""
+    client.force_login(teacher)
+    response = client.post(ACCOUNT, account_form("", "", ""))
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    assert (teacher.first_name, teacher.last_name) == ("Tess", "")
+    assert teacher.wagtail_userprofile.theme == "dark"
+
+
+@pytest.mark.parametrize("role", [roles.HUB_LEADS, "superuser"])
+def test_the_hub_lead_and_superusers_change_their_own_name_and_email(
+    client, django_user_model, role
+):
+    if role == "superuser":
+        user = django_user_model.objects.create_superuser("root", password=PASSWORD)
+    else:
+        user = make_user(django_user_model, "hubby", role, email="hana@mathshub.example")
+    client.force_login(user)
+    assert ASK_THE_HUB_LEAD not in client.get(ACCOUNT).content.decode()
+    response = client.post(ACCOUNT, account_form("Hana", "Lead", "Hana.Lead@mathshub.example"))
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name, user.email) == (
+        "Hana",
+        "Lead",
+        "Hana.Lead@mathshub.example",
+    )
+
+
+def test_even_the_hub_lead_cannot_take_an_address_another_account_holds(
+    client, django_user_model, teacher
+):
+    hub_lead = make_user(django_user_model, "hubby", roles.HUB_LEADS, email="hana@hub.example")
+    client.force_login(hub_lead)
+    response = client.post(ACCOUNT, account_form("Hana", "Lead", "Teacher@School.EXAMPLE"))
+    assert response.status_code == 200
+    tabs = response.context["panels_by_tab"]
+    errors = [panel.get_form().errors for panels in tabs.values() for panel in panels]
+    assert {"email": [EMAIL_IN_USE]} in errors
+    html = response.content.decode()
+    assert EMAIL_IN_USE.split(":")[0] in html
+    assert 'value="Teacher@School.EXAMPLE"' in html  # what was typed stays in the box
+    hub_lead.refresh_from_db()
+    assert (hub_lead.first_name, hub_lead.email) == ("", "hana@hub.example")
+
+
+def test_an_address_may_keep_its_owner_with_other_capitals(client, django_user_model):
+    hub_lead = make_user(django_user_model, "hubby", roles.HUB_LEADS, email="hana@hub.example")
+    client.force_login(hub_lead)
+    assert client.post(ACCOUNT, account_form("Hana", "Lead", "HANA@hub.example")).status_code == 302
+    hub_lead.refresh_from_db()
+    assert hub_lead.email == "HANA@hub.example"
+
+
+def user_form(username, email, **extra):
+    return {
+        "username": username,
+        "email": email,
+        "first_name": "New",
+        "last_name": "Person",
+        "password1": "counting-in-fives-and-tens",
+        "password2": "counting-in-fives-and-tens",
+        **extra,
+    }
+
+
+def test_wagtails_add_user_screen_refuses_an_address_in_use(client, django_user_model, teacher):
+    client.force_login(django_user_model.objects.create_superuser("root", password=PASSWORD))
+    add = reverse("wagtailusers_users:add")
+    response = client.post(add, user_form("newcomer", "TEACHER@school.example"))
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"email": [EMAIL_IN_USE]}
+    assert 'value="TEACHER@school.example"' in response.content.decode()
+    assert not django_user_model.objects.filter(username="newcomer").exists()
+    # The same form with an address of the newcomer's own goes through.
+    assert client.post(add, user_form("newcomer", "new@school.example")).status_code == 302
+    assert django_user_model.objects.get(username="newcomer").email == "new@school.example"
+
+
+def test_wagtails_edit_user_screen_refuses_an_address_in_use(client, django_user_model, teacher):
+    client.force_login(django_user_model.objects.create_superuser("root", password=PASSWORD))
+    other = make_user(django_user_model, "other", email="other@school.example")
+    edit = reverse("wagtailusers_users:edit", args=[other.pk])
+    data = user_form("other", "Teacher@school.example", password1="", password2="", is_active="on")
+    response = client.post(edit, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"email": [EMAIL_IN_USE]}
+    other.refresh_from_db()
+    assert other.email == "other@school.example"
+    data["email"] = "other.person@school.example"
+    assert client.post(edit, data).status_code == 302
+    other.refresh_from_db()
+    assert other.email == "other.person@school.example"
+
+
+# --- Signing out -----------------------------------------------------------------------
+
+LOGOUT = reverse("wagtailadmin_logout")
+
+
+def still_signed_in(client) -> bool:
+    return client.get("/admin/").status_code == 200
+
+
+def test_the_admin_logout_is_the_only_logout_address():
+    """Any other sign-out URL added later must be looked at (and added here)."""
+
+    def routes(patterns, prefix=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from routes(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), entry.name or ""
+
+    found = {
+        route
+        for route, name in routes(get_resolver().url_patterns)
+        if "logout" in route.lower() or "logout" in name.lower()
+    }
+    assert found == {"admin/logout/"}
+
+
+def test_a_get_of_the_logout_address_neither_signs_out_nor_drops_the_cookie(client, teacher):
+    client.force_login(teacher)
+    session_key = client.session.session_key
+    response = client.get(LOGOUT)
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    html = response.content.decode()
+    assert f'<form method="post" action="{LOGOUT}">' in html
+    assert "csrfmiddlewaretoken" in html
+    assert "successfully logged out" not in html
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value == session_key
+    assert still_signed_in(client)
+    assert client.session.session_key == session_key
+
+
+def test_signing_out_needs_a_post_with_the_csrf_token(teacher):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(teacher)
+    assert browser.post(LOGOUT).status_code == 403
+    assert browser.post(LOGOUT, {"csrfmiddlewaretoken": "made-up"}).status_code == 403
+    assert still_signed_in(browser)
+
+    page = browser.get(LOGOUT).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = browser.post(LOGOUT, {"csrfmiddlewaretoken": token})
+    assert (response.status_code, response["Location"]) == (302, LOGIN)
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 0
+    assert not still_signed_in(browser)
+    assert "_auth_user_id" not in browser.session
