@@ -7,6 +7,11 @@ school we do not list yet, and then its postcode is required too.
 
 Every message says what to do, GOV.UK style, and names the field it belongs to;
 the template shows them beside the fields and in a summary at the top.
+
+The form is public, so it must not tell a visitor anything about a school they name
+by URN. Whether that school already applied, holds a place, is enrolled or has an
+offer is checked only once everything else in the application is right, and every
+such reason gets one neutral message (:attr:`ApplicationForm.refusal_message`).
 """
 
 import re
@@ -46,7 +51,7 @@ def hub_email_link() -> str:
 
 
 class DuplicateApplication(Exception):
-    """The school has already applied for this programme and year."""
+    """Another request saved an application for the school since this form was checked."""
 
 
 class ApplicationForm(forms.Form):
@@ -111,6 +116,9 @@ class ApplicationForm(forms.Form):
         self.programme = programme
         self.academic_year = academic_year
         self.resolved_school: School | None = None
+        #: True when a complete application was refused because of the school's own
+        #: history; the view counts it against the rate limit like a saved one.
+        self.refused = False
         for n in TEACHERS:
             ordinal = "first" if n == 1 else "second"
             self.fields[f"teacher_{n}_name"] = forms.CharField(
@@ -217,10 +225,12 @@ class ApplicationForm(forms.Form):
         first, second = data.get("teacher_1_email"), data.get("teacher_2_email")
         if first and second and first.lower() == second.lower():
             self.add_error("teacher_2_email", "Enter a different email address for each teacher")
+        if not self.errors:
+            self._refuse_school_that_may_not_apply(data)
         return data
 
     def _clean_school(self, data) -> None:
-        """Find the school that was chosen or typed, and refuse a second application."""
+        """Find the school that was chosen or typed; whether it may apply is asked later."""
         text = data.get("school")
         if not text:
             return
@@ -241,10 +251,24 @@ class ApplicationForm(forms.Form):
                 )
                 return
         self.resolved_school = school
-        if self._already_applied(school, text, data.get("school_postcode", "")):
-            self.add_error("school", self.duplicate_message)
-        elif school is not None and self._done_once_already(school):
-            self.add_error("school", self.once_only_message)
+
+    def _refuse_school_that_may_not_apply(self, data) -> None:
+        """Refuse a school that already applied, or has a place or an offer in a once-only programme.
+
+        Asked last, and only of an otherwise complete application: a half-filled form
+        naming any URN gets the same messages whatever that school's history, so the
+        form cannot be used to look schools up. Every reason gets the same words, and
+        the view counts the refusal against the address's rate limit.
+        """
+        school = self.resolved_school
+        if self._already_applied(school, data["school"], data.get("school_postcode", "")) or (
+            school is not None and self._done_once_already(school)
+        ):
+            self._refuse()
+
+    def _refuse(self) -> None:
+        self.refused = True
+        self.add_error("school", self.refusal_message)
 
     def _resolve_school(self, text: str, hidden_urn: str) -> School | None:
         schools = open_schools()
@@ -302,20 +326,15 @@ class ApplicationForm(forms.Form):
         )
 
     @property
-    def duplicate_message(self) -> str:
-        # Neutral: a visitor typing any school's name learns nothing about it.
-        return format_html(
-            "We already have an application for this school, programme and year; if you "
-            "think this is wrong, contact the hub at {}",
-            hub_email_link(),
-        )
+    def refusal_message(self) -> str:
+        """One message for every reason a school may not apply.
 
-    @property
-    def once_only_message(self) -> str:
+        It names no applicant, date, group or offer, and does not say which reason
+        applies: "already applied", "holds a place" and "has an offer" read the same.
+        """
         return format_html(
-            "Schools take part in {} once, and this school already has a place or an offer, "
-            "so it cannot apply again; if you think this is wrong, contact the hub at {}",
-            self.programme.title,
+            "We cannot accept another application for this school for this programme and "
+            "year. If you think this is wrong, contact the hub at {}",
             hub_email_link(),
         )
 
@@ -359,7 +378,7 @@ class ApplicationForm(forms.Form):
                 log(instance=application, action="wagtail.create", data={"source": "public form"})
         except IntegrityError:
             if school is not None and self._already_applied(school, "", ""):
-                self.add_error("school", self.duplicate_message)
+                self._refuse()
                 raise DuplicateApplication from None
             raise
         return application

@@ -18,6 +18,7 @@ from tests.workflows import hubdata
 from tests.workflows.formdata import APPLICATION
 from workflows.forms import ApplicationForm
 from workflows.models import Application, ApplicationParticipant, School
+from workflows.views import public
 
 YEAR = "2027/28"
 
@@ -55,6 +56,14 @@ def errors_of(response) -> dict[str, str]:
 def summary_links(response) -> dict[str, str]:
     soup = BeautifulSoup(response.content, "html.parser")
     return {a["href"]: a.get_text(strip=True) for a in soup.select(".error-summary a")}
+
+
+def refusal() -> str:
+    """The one message for a school that may not apply, whatever the reason, as shown."""
+    return (
+        "We cannot accept another application for this school for this programme and year. "
+        f"If you think this is wrong, contact the hub at {settings.HUB_NOTIFICATIONS_EMAIL}"
+    )
 
 
 # The form -----------------------------------------------------------------------------
@@ -288,10 +297,7 @@ def test_a_second_application_for_the_same_school_programme_and_year_is_refused(
     response = client.post(url, valid_data(head_email="deputy@calderbridge.example"))
 
     assert response.status_code == 200
-    assert errors_of(response) == {
-        "id_school": "We already have an application for this school, programme and year; "
-        f"if you think this is wrong, contact the hub at {settings.HUB_NOTIFICATIONS_EMAIL}"
-    }
+    assert errors_of(response) == {"id_school": refusal()}
     # Neutral: the message does not name the school, and it links the hub's address.
     assert "Calder Bridge" not in errors_of(response)["id_school"]
     soup = BeautifulSoup(response.content, "html.parser")
@@ -304,7 +310,11 @@ def test_a_second_application_for_the_same_school_programme_and_year_is_refused(
 def test_a_duplicate_that_slips_past_the_form_meets_the_database_and_the_same_message(
     client, url, programme, monkeypatch
 ):
-    """Two submissions at once: both pass the form's check; the constraint stops one."""
+    """Two submissions at once: both pass the form's check; the constraint stops one.
+
+    The refusal costs an attempt like any other refused complete application.
+    """
+    monkeypatch.setattr(public, "RATE_LIMIT", 2)
     client.post(url, valid_data())
     monkeypatch.setattr(ApplicationForm, "_already_applied", lambda *args: False)
     checked = []
@@ -325,9 +335,10 @@ def test_a_duplicate_that_slips_past_the_form_meets_the_database_and_the_same_me
     response = client.post(url, valid_data())
 
     assert response.status_code == 200
-    assert "We already have an application for this school" in errors_of(response)["id_school"]
+    assert errors_of(response) == {"id_school": refusal()}
     assert checked == [990301]
     assert Application.objects.filter(school__urn=990301, academic_year=YEAR).count() == 1
+    assert client.post(url, valid_data(school="990302", school_urn="")).status_code == 429
 
 
 def test_the_database_refuses_a_duplicate_even_without_the_form(programme):
@@ -487,11 +498,7 @@ def test_a_school_already_in_a_development_group_cannot_apply_again(client, url)
 
     assert response.status_code == 200
     message = errors_of(response)["id_school"]
-    assert message == (
-        "Schools take part in Development Work Groups once, and this school already has a "
-        "place or an offer, so it cannot apply again; if you think this is wrong, contact "
-        f"the hub at {settings.HUB_NOTIFICATIONS_EMAIL}"
-    )
+    assert message == refusal()
     assert "Leeds" not in message
     assert summary_links(response)["#id_school"] == message
     assert not saved().exists()
@@ -502,7 +509,7 @@ def test_a_school_offered_a_development_place_cannot_apply_again(client, url, pr
     hubdata.application(school, year="2025/26", status=Application.Status.OFFERED)
     response = client.post(url, valid_data())
     assert response.status_code == 200
-    assert "Schools take part in Development Work Groups once" in errors_of(response)["id_school"]
+    assert errors_of(response) == {"id_school": refusal()}
     assert not saved().exists()
 
 

@@ -19,6 +19,7 @@ from tests.dbutils import clear_caches
 from tests.fuzzing import FUZZ, nasty_text, rolled_back
 from tests.workflows import hubdata
 from tests.workflows.formdata import APPLICATION
+from tests.workflows.test_application_form import errors_of, refusal
 from workflows.models import Application
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,37 @@ def test_the_application_form_never_fails_and_still_takes_a_good_application(pro
                 response = client.generic("POST", url, body, content_type=content_type)
                 assert response.status_code in (200, 302, 400), response.status_code
         legit_application_succeeds(client, url)
+
+
+# Everything but the school: the twins below must stay the same school but for history.
+NOT_SCHOOL = [name for name in FIELDS if name not in ("school", "school_urn")]
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(NOT_SCHOOL), nasty_text, max_size=4))
+@example(changes={})  # the whole application: saved for one twin, refused for the other
+def test_what_the_form_says_never_depends_on_the_school_s_history(programme, changes):
+    """Twin schools, one that already applied: any post says the same for both.
+
+    Only an application the fresh twin could have saved (a redirect and a new
+    application) may differ, and then the other twin gets exactly the refusal.
+    """
+    url = reverse("workflows:apply", kwargs={"programme_id": programme.pk})
+    with rolled_back():
+        clear_caches()
+        fresh, known = (hubdata.school("Holme Valley Primary") for _ in range(2))
+        hubdata.application(known, year=YEAR)
+        answers = [
+            Client().post(
+                url, {**LEGIT, "school": school.name, "school_urn": school.urn, **changes}
+            )
+            for school in (fresh, known)
+        ]
+        fresh_answer, known_answer = ((a.status_code, errors_of(a)) for a in answers)
+        if Application.objects.filter(school=fresh).exists():
+            assert known_answer == (200, {"id_school": refusal()})
+        else:
+            assert known_answer == fresh_answer
 
 
 def test_a_body_over_the_upload_limit_is_a_bad_request_not_a_server_error(programme, settings):

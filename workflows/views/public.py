@@ -3,6 +3,7 @@ the Work Group finder. Anonymous visitors use them, so none of them shows a
 person's name or address, and each costs a fixed number of queries.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -35,7 +36,10 @@ from workflows.models.applications import new_reference
 from workflows.models.common import academic_year_of, validate_academic_year
 from workflows.notifications.applications import send_application_received
 
-#: Saved applications allowed from one IP address per window; then a friendly 429.
+logger = logging.getLogger(__name__)
+
+#: Complete applications (saved, or refused because of the school's history) allowed
+#: from one IP address per window; then a friendly 429.
 RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 60 * 60
 DONE_SALT = "workflows.application_done"
@@ -147,6 +151,11 @@ def apply(request, programme_id: int):
     A filled honeypot gets the same confirmation as a person but saves nothing,
     so the bot learns nothing; a sixth application from one address within the
     hour gets a 429 page; a closed window shows when it opens and refuses posts.
+
+    A complete application refused because of the school's history counts towards
+    that limit like a saved one: it is the only post that says anything about a
+    school, so asking about many schools costs as much as applying for them.
+    Mistakes cost nothing, and say nothing about the school.
     """
     programme = _programme_or_404(programme_id)
     window = application_window(programme)
@@ -170,11 +179,21 @@ def apply(request, programme_id: int):
             try:
                 application = form.save()
             except DuplicateApplication:
-                pass  # the form now carries the duplicate message; show it again
+                pass  # the form now carries the refusal; show it again
             else:
                 _count_submission(request)
                 send_application_received(application, list(application.participants.all()))
                 return redirect(done_url(application.reference, programme.pk))
+        if form.refused:
+            _count_submission(request)
+            # A trace for the hub if someone works through URNs; the visitor sees none of it.
+            school = form.resolved_school
+            logger.info(
+                "Refused a complete application for %s, %s %s: the school may not apply again",
+                f"URN {school.urn}" if school else "a school not in our list",
+                programme.title,
+                window.academic_year,
+            )
     else:
         form = ApplicationForm(programme=programme, academic_year=window.academic_year)
 
