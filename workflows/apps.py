@@ -9,15 +9,11 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Professional development"
 
     def ready(self):
-        from wagtail.permissions import register_permission_policy
+        from workflows.permissions import register_scoped_policies
 
-        from workflows import models
-        from workflows.permissions import ScopedPermissionPolicy
-
-        # One policy per PD model; Wagtail's views and choosers look them up here.
-        for model_name in models.__all__:
-            model = getattr(models, model_name)
-            register_permission_policy(model, ScopedPermissionPolicy(model))
+        # One policy per PD model; Wagtail's views, choosers and bulk actions look
+        # them up by model. A model without a declared scope stops start-up here.
+        register_scoped_policies()
 
         # Documents: Wagtail's collection policy, minus other schools' PD attachments.
         from workflows.documents import register_document_policy

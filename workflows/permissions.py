@@ -18,8 +18,11 @@ Django model permissions of its Wagtail group, so an administrator can still tun
 them in the ordinary group screens.
 """
 
+from dataclasses import dataclass, replace
 from functools import cached_property
 
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -60,6 +63,95 @@ def is_school_leader(user) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class ScopeRule:
+    """How one PD model reaches what scope is about: a school, a Work Group, a specialist.
+
+    Each path is a Django lookup path from the model (``""`` is the record itself):
+
+    * ``school``: the school a school leader must lead to see the record;
+    * ``group``: the Work Group a Mastery Specialist must lead to see it;
+    * ``specialist``: a user field naming the specialist the record is assigned to
+      (a plan assigned to a specialist of another group stays theirs);
+    * ``shared``: a vocabulary every holder of the model permission sees whole;
+    * ``hub_only``: records for hub leads alone.
+
+    A path crossing a to-many relation (a school's enrolments) becomes a subquery
+    on the model's own key, so rows never repeat and no ``distinct()`` is needed.
+    """
+
+    school: str | None = None
+    group: str | None = None
+    specialist: str | None = None
+    shared: bool = False
+    hub_only: bool = False
+
+    def under(self, prefix: str) -> "ScopeRule":
+        """The same rule reached through ``prefix`` (a plan's priorities: ``plan``)."""
+
+        def join(path):
+            return None if path is None else "__".join(p for p in (prefix, path) if p)
+
+        return replace(
+            self, school=join(self.school), group=join(self.group), specialist=join(self.specialist)
+        )
+
+
+_PLAN = ScopeRule(school="school", group="enrolment__work_group", specialist="specialist")
+
+# The one declaration of scope: every model of the PD domain, by label. A model
+# missing here cannot get a permission policy (``register_scoped_policies``) and
+# fails the ``workflows.E001`` system check.
+SCOPES: dict[str, ScopeRule] = {
+    "workflows.school": ScopeRule(school="", group="enrolments__work_group"),
+    "workflows.workgroup": ScopeRule(school="enrolments__school", group=""),
+    "workflows.enrolment": ScopeRule(school="school", group="work_group"),
+    "workflows.visit": ScopeRule(school="school", group="work_group"),
+    "workflows.participant": ScopeRule(school="enrolment__school", group="enrolment__work_group"),
+    "workflows.meeting": ScopeRule(school="work_group__enrolments__school", group="work_group"),
+    "workflows.attendance": ScopeRule(
+        school="participant__enrolment__school", group="meeting__work_group"
+    ),
+    "workflows.application": ScopeRule(school="school", group="offered_group"),
+    "workflows.applicationparticipant": ScopeRule(
+        school="application__school", group="application__offered_group"
+    ),
+    "workflows.focusarea": ScopeRule(shared=True),
+    "workflows.actionplan": _PLAN,
+    "workflows.priority": _PLAN.under("plan"),
+    "workflows.action": _PLAN.under("plan"),
+    "workflows.progressnote": _PLAN.under("plan"),
+    "workflows.planreview": _PLAN.under("plan"),
+    "workflows.reviewentry": _PLAN.under("review__plan"),
+    # Bookkeeping of the hub: who was reminded of what, the hub's own log.
+    "workflows.reminderlog": ScopeRule(hub_only=True),
+    # Personal-data housekeeping: the marks left by purged accounts.
+    "workflows.anonymisedaccount": ScopeRule(hub_only=True),
+}
+
+
+def rule_for(model: type[Model]) -> ScopeRule:
+    """Return the declared scope of ``model``; a model without one is a configuration error."""
+    try:
+        return SCOPES[model._meta.label_lower]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} has no scope: declare its ScopeRule in "
+            "workflows.permissions.SCOPES before giving it an admin."
+        ) from None
+
+
+def _spans_many(model: type[Model], path: str) -> bool:
+    """Whether following ``path`` from ``model`` crosses a to-many relation."""
+    opts = model._meta
+    for name in path.split("__") if path else ():
+        field = opts.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        opts = field.related_model._meta
+    return False
+
+
 class Scope:
     """The PD records one user may see, as ``Q`` filters per model.
 
@@ -76,16 +168,6 @@ class Scope:
         self.specialist = not self.everything and is_specialist(user)
         self.leader = not self.everything and is_school_leader(user)
 
-    def _union(self, specialist_q: Q | None, leader_q: Q | None) -> Q | None:
-        if self.everything:
-            return None
-        q = self.NOTHING
-        if self.specialist and specialist_q is not None:
-            q |= specialist_q
-        if self.leader and leader_q is not None:
-            q |= leader_q
-        return q
-
     @cached_property
     def led_school_ids(self):
         from workflows.models import School
@@ -98,81 +180,35 @@ class Scope:
 
         return WorkGroup.objects.filter(lead_specialist=self.user).values("pk")
 
-    @cached_property
-    def specialist_school_ids(self):
-        from workflows.models import Enrolment
-
-        return Enrolment.objects.filter(work_group__lead_specialist=self.user).values("school_id")
-
     def q_for(self, model: type[Model]) -> Q | None:
         """Return the filter on ``model`` for this user (``None``: no filter at all)."""
-        name = model._meta.model_name
-        if name == "school":
-            return self._union(Q(pk__in=self.specialist_school_ids), Q(pk__in=self.led_school_ids))
-        if name == "workgroup":
-            return self._union(
-                Q(pk__in=self.led_group_ids),
-                Q(enrolments__school__in=self.led_school_ids),
-            )
-        if name in {"enrolment", "visit"}:
-            return self._union(
-                Q(work_group__in=self.led_group_ids), Q(school__in=self.led_school_ids)
-            )
-        if name == "participant":
-            return self._union(
-                Q(enrolment__work_group__in=self.led_group_ids),
-                Q(enrolment__school__in=self.led_school_ids),
-            )
-        if name == "meeting":
-            return self._union(
-                Q(work_group__in=self.led_group_ids),
-                Q(work_group__enrolments__school__in=self.led_school_ids),
-            )
-        if name == "attendance":
-            return self._union(
-                Q(meeting__work_group__in=self.led_group_ids),
-                Q(participant__enrolment__school__in=self.led_school_ids),
-            )
-        if name == "application":
-            return self._union(
-                Q(offered_group__in=self.led_group_ids), Q(school__in=self.led_school_ids)
-            )
-        if name == "applicationparticipant":
-            return self._union(
-                Q(application__offered_group__in=self.led_group_ids),
-                Q(application__school__in=self.led_school_ids),
-            )
-        if name == "focusarea":
-            # A shared vocabulary: whoever may view the model sees all of it.
+        rule = rule_for(model)
+        if self.everything or rule.shared:
             return None
-        if name == "actionplan":
-            return self._plan_q("")
-        if name in {"priority", "action", "progressnote", "planreview"}:
-            return self._plan_q("plan__")
-        if name == "reviewentry":
-            return self._plan_q("review__plan__")
-        # A model nobody taught the scope about is visible to hub leads only.
-        return self._union(None, None)
+        q = self.NOTHING
+        if rule.hub_only:
+            return q
+        if self.specialist:
+            if rule.group is not None:
+                q |= self._through(model, rule.group, self.led_group_ids)
+            if rule.specialist is not None:
+                q |= Q(**{rule.specialist: self.user})
+        if self.leader and rule.school is not None:
+            q |= self._through(model, rule.school, self.led_school_ids)
+        return q
 
-    def _plan_q(self, prefix: str) -> Q | None:
-        """Plans of the groups a specialist leads (or assigned to them); a leader's school's."""
-        return self._union(
-            Q(**{f"{prefix}enrolment__work_group__in": self.led_group_ids})
-            | Q(**{f"{prefix}specialist": self.user}),
-            Q(**{f"{prefix}school__in": self.led_school_ids}),
-        )
+    @staticmethod
+    def _through(model, path, ids) -> Q:
+        """``path`` in ``ids``, as a subquery on the key where ``path`` is to-many."""
+        lookup = f"{path}__in" if path else "pk__in"
+        if _spans_many(model, path):
+            return Q(pk__in=model._default_manager.filter(**{lookup: ids}).values("pk"))
+        return Q(**{lookup: ids})
 
     def filter(self, queryset: QuerySet) -> QuerySet:
         """Narrow ``queryset`` to what this user may see."""
         q = self.q_for(queryset.model)
-        if q is None:
-            return queryset
-        filtered = queryset.filter(q)
-        # Joins through to-many relations (a group's enrolments) can repeat rows.
-        return filtered.distinct() if self._needs_distinct(queryset.model) else filtered
-
-    def _needs_distinct(self, model) -> bool:
-        return model._meta.model_name in {"workgroup", "meeting"}
+        return queryset if q is None else queryset.filter(q)
 
 
 def scope_for(user) -> Scope:
@@ -214,3 +250,56 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         if q is None:
             return True
         return self.model._default_manager.filter(q, pk=instance.pk).exists()
+
+
+def is_scoped_model(model: type[Model]) -> bool:
+    """Whether ``model`` is a PD record governed by :data:`SCOPES`."""
+    return model._meta.label_lower in SCOPES
+
+
+def _governed_elsewhere(model: type[Model]) -> bool:
+    """Models of the app whose access Wagtail's own machinery decides, each scoped there.
+
+    Log entries answer ``viewable_by_user`` per record through the policies below;
+    workflow tasks are Wagtail settings for administrators; pages follow page
+    permissions; settings (the retention policy) their own settings permission.
+    """
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.models import BaseLogEntry, Page, Task
+
+    return issubclass(model, BaseLogEntry | Task | Page | BaseGenericSetting | BaseSiteSetting)
+
+
+def register_scoped_policies() -> None:
+    """Give every PD model its scoped permission policy (from ``WorkflowsConfig.ready``).
+
+    Wagtail's generic views, choosers and bulk actions, and our own views, look
+    the policy up by model, so this is where a model joins the one rule. A model
+    without a declared scope is refused here rather than silently treated one way.
+    """
+    from django.apps import apps
+
+    from wagtail.permissions import register_permission_policy
+
+    for model in apps.get_app_config("workflows").get_models():
+        if _governed_elsewhere(model):
+            continue
+        rule_for(model)  # raises for a model nobody declared
+        register_permission_policy(model, ScopedPermissionPolicy(model))
+
+
+@checks.register(checks.Tags.security)
+def check_every_model_is_scoped(app_configs=None, **kwargs):
+    """``workflows.E001``: every model of the PD domain declares its scope."""
+    from django.apps import apps
+
+    return [
+        checks.Error(
+            f"{model._meta.label} has no scope rule.",
+            hint="Declare a ScopeRule for it in workflows.permissions.SCOPES.",
+            obj=model,
+            id="workflows.E001",
+        )
+        for model in apps.get_app_config("workflows").get_models()
+        if not _governed_elsewhere(model) and not is_scoped_model(model)
+    ]

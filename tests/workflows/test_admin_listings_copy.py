@@ -13,7 +13,7 @@ from workflows.models import School, WorkGroup
 
 pytestmark = pytest.mark.django_db
 
-SCHOOLS_URL = "/admin/workflows/school/"
+SCHOOLS_URL = "/admin/pd/schools/"
 
 
 @pytest.fixture
@@ -36,8 +36,9 @@ def test_the_schools_export_leaves_empty_values_blank(hub_lead):
 
 def test_the_schools_filter_names_gias_properly(hub_lead):
     html = hub_lead.get(SCHOOLS_URL).content.decode()
-    assert "By missing from GIAS" in html
+    assert "Missing from GIAS" in html
     assert "missing from gias" not in html
+    assert "Missing from gias" not in html
 
 
 def test_the_work_group_page_shows_the_hubs_fields_not_the_databases(hub_lead):

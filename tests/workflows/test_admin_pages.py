@@ -29,7 +29,7 @@ def test_every_add_edit_inspect_and_history_page_opens_for_the_hub_lead(client, 
             assert client.get(url).status_code == 200, (name, view)
     school = School.objects.get(urn=990101)
     for view in ("inspect", "edit"):
-        assert client.get(f"/admin/workflows/school/{view}/{school.pk}/").status_code == 200
+        assert client.get(f"/admin/pd/schools/{view}/{school.pk}/").status_code == 200
     # Forms pick a school with the searchable, scoped chooser, not a select of every school.
     enrol_form = client.get(reverse("pd_enrolments:add")).content.decode()
     assert reverse("pd_school_chooser:choose") in enrol_form

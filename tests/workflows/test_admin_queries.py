@@ -15,17 +15,17 @@ from tests.workflows import hubdata
 
 pytestmark = pytest.mark.django_db
 
-SCHOOLS_URL = "/admin/workflows/school/"
+SCHOOLS_URL = "/admin/pd/schools/"
 
 LISTINGS = [
-    ("hublead", SCHOOLS_URL, 16),
+    ("hublead", SCHOOLS_URL, 12),
     ("hublead", reverse("pd_workgroups:index"), 12),
     ("hublead", reverse("pd_enrolments:index"), 13),
     ("hublead", reverse("pd_participants:index"), 12),
     ("hublead", reverse("pd_applications:index"), 13),
     ("hublead", reverse("pd_meetings:index"), 13),
     ("hublead", reverse("pd_visits:index"), 13),
-    ("specialist", SCHOOLS_URL, 16),
+    ("specialist", SCHOOLS_URL, 12),
     ("specialist", reverse("pd_workgroups:index"), 12),
     ("specialist", reverse("pd_meetings:index"), 13),
     ("specialist", reverse("pd_visits:index"), 13),

@@ -45,7 +45,7 @@ from workflows.models.action_plans import ActionPlanLogEntry, PlanState
 from workflows.models.audit import HubLogEntry
 
 SITE_HISTORY = reverse("wagtailadmin_reports:site_history")
-SCHOOLS = "/admin/workflows/school/"
+SCHOOLS = "/admin/pd/schools/"
 PLANS = "wagtailsnippets_workflows_actionplan"
 FOCUS = "wagtailsnippets_workflows_focusarea"
 EVERYONE = ("hublead", "specialist", "specialist2", "head", "head2", "editor")
@@ -333,12 +333,12 @@ def test_visits(client, demo):
     assert_audited(client, visit, "wagtail.delete", "hublead", label=label, message="Deleted")
 
 
-# --- Schools, with wagtail-modeladmin -------------------------------------------------
+# --- Schools ------------------------------------------------------------------------
 
 
-def test_schools_created_edited_and_deleted_with_modeladmin(client, demo):
+def test_schools_created_edited_and_deleted(client, demo):
     login(client, "hublead")
-    submit(client, f"{SCHOOLS}create/", {"urn": 998877, "name": "Audit Lane Primary"})
+    submit(client, f"{SCHOOLS}new/", {"urn": 998877, "name": "Audit Lane Primary"})
     school = School.objects.get(urn=998877)
     assert_audited(
         client,

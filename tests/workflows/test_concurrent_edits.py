@@ -303,9 +303,9 @@ def test_each_hub_record_refuses_the_second_of_two_saves(demo):
         assert hub_lead.post(url, form_of(response)).status_code == 302, viewset
 
 
-# Schools: wagtail-modeladmin ------------------------------------------------------------
+# Schools ----------------------------------------------------------------------------------
 
-SCHOOL_EDIT = "/admin/workflows/school/edit/{}/"
+SCHOOL_EDIT = "/admin/pd/schools/edit/{}/"
 
 
 def test_a_stale_school_save_is_refused_and_the_first_change_survives(demo):

@@ -60,7 +60,7 @@ Document = get_document_model()
 
 OUR_APPS = ("workflows", "programmes", "home", "cms")
 
-# Namespace (or modeladmin name prefix) -> the model its object URLs name.
+# Namespace -> the model its object URLs name.
 NAMESPACE_MODELS = {
     "pd_personal_data": RetentionPolicy,
     "pd_applications": Application,
@@ -70,7 +70,7 @@ NAMESPACE_MODELS = {
     "pd_meetings": Meeting,
     "pd_visits": Visit,
     "pd_school_chooser": School,
-    "workflows_school_modeladmin": School,
+    "pd_schools": School,
     "wagtailsnippets_workflows_actionplan": ActionPlan,
     "wagtailsnippetchoosers_workflows_actionplan": ActionPlan,
     "wagtailsnippets_workflows_focusarea": FocusArea,
@@ -207,7 +207,8 @@ POSITIVE = {
     "pd_applications:index": {"head", "head2", "hublead"},
     "pd_applications:index_results": {"head", "head2", "hublead"},
     "pd_applications:placement": {"hublead"},
-    "workflows_school_modeladmin_index": EVERY_PD_ROLE,
+    "pd_schools:index": EVERY_PD_ROLE,
+    "pd_schools:index_results": EVERY_PD_ROLE,
     "pd_school_chooser:choose": EVERY_PD_ROLE,
     "pd_school_chooser:choose_results": EVERY_PD_ROLE,
     "wagtailsnippets_workflows_actionplan:list": EVERY_PD_ROLE,
@@ -230,7 +231,7 @@ EXPORTABLE = {
     "pd_meetings:index",
     "pd_visits:index",
     "pd_applications:index",
-    "workflows_school_modeladmin_index",
+    "pd_schools:index",
 }
 
 
@@ -284,9 +285,6 @@ def _namespace_and_suffix(name):
     if ":" in name:
         namespace, _, suffix = name.rpartition(":")
         return namespace, suffix
-    if "_modeladmin_" in name:
-        namespace, _, suffix = name.partition("_modeladmin_")
-        return f"{namespace}_modeladmin", suffix
     return name, name
 
 

@@ -14,10 +14,11 @@ from wagtail.models import TaskState
 
 import pytest
 
+from cms.spreadsheets import csv_safe
 from workflows.models import Action, ActionPlan, Enrolment, ReminderLog
 from workflows.models.action_plans import ActionStatus, PlanState
 from workflows.plans.reminders import terms_of
-from workflows.plans.views import carry_over, csv_safe
+from workflows.plans.views import carry_over
 
 NS = "wagtailsnippets_workflows_actionplan"
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 LEEDS = {990101, 990102, 990103, 990104, 990105, 990106}
 BRADFORD = {990201, 990202, 990203, 990204, 990205}
-SCHOOLS_URL = "/admin/workflows/school/"
+SCHOOLS_URL = "/admin/pd/schools/"
 
 
 def signed_in(client, username):
@@ -50,8 +50,8 @@ def refused(response):
 def test_school_listing_and_export_show_only_the_users_schools(client, demo, username, urns):
     signed_in(client, username)
     response = client.get(SCHOOLS_URL)
-    assert {school.urn for school in response.context["view"].queryset} == urns
-    assert response.context["result_count"] == len(urns)
+    assert {school.urn for school in response.context["object_list"]} == urns
+    assert response.context["page_obj"].paginator.count == len(urns)
     rows = export_rows(client, SCHOOLS_URL)
     assert {int(row["URN"]) for row in rows} == urns, rows[:1]
 

@@ -3,7 +3,8 @@
 A plain select would render every school in GIAS into each form that links to a
 school; Wagtail's ``ChooserViewSet`` gives a searchable, paginated modal instead,
 used by the PD forms built on ``ScopedModelForm`` (not registered for every
-``ForeignKey`` to ``School``: other areas keep the widgets they chose). Its listing and its "chosen" answer are narrowed to the
+``ForeignKey`` to ``School``: other areas keep the widgets they chose). Built on
+the scoped viewset base, its listing and its "chosen" answers are narrowed to the
 user's scope, so a specialist can neither see nor pick another group's school
 (and the form field's own scoped queryset refuses a posted id all the same).
 """
@@ -12,16 +13,10 @@ from django import forms
 from django.db.models import Q
 
 from wagtail.admin.forms.choosers import BaseFilterForm
-from wagtail.admin.views.generic.chooser import (
-    ChooseResultsView,
-    ChooseView,
-    ChosenMultipleView,
-    ChosenView,
-)
-from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 
+from workflows.admin.scoping import ScopedChooserViewSet
 from workflows.models import School
-from workflows.permissions import visible
 
 
 class SchoolSearchForm(BaseFilterForm):
@@ -44,34 +39,15 @@ class SchoolSearchForm(BaseFilterForm):
         return objects
 
 
-class ScopedChooseMixin:
+class SchoolChooseView(ChooseView):
     filter_form_class = SchoolSearchForm
 
-    def get_object_list(self):
-        return visible(self.request.user, School.objects.all())
+
+class SchoolChooseResultsView(ChooseResultsView):
+    filter_form_class = SchoolSearchForm
 
 
-class SchoolChooseView(ScopedChooseMixin, ChooseView):
-    pass
-
-
-class SchoolChooseResultsView(ScopedChooseMixin, ChooseResultsView):
-    pass
-
-
-class SchoolChosenView(ChosenView):
-    def get_object(self, pk):
-        # ``School.DoesNotExist`` for a school outside the scope: the view answers 404.
-        return visible(self.request.user, School.objects.all()).get(pk=pk)
-
-
-class SchoolChosenMultipleView(ChosenMultipleView):
-    def get_objects(self, pks):
-        # Ids outside the scope are silently dropped, as ids that do not exist are.
-        return visible(self.request.user, School.objects.all()).filter(pk__in=pks)
-
-
-class SchoolChooserViewSet(ChooserViewSet):
+class SchoolChooserViewSet(ScopedChooserViewSet):
     model = School
     name = "pd_school_chooser"
     url_prefix = "pd/choose-school"
@@ -80,8 +56,6 @@ class SchoolChooserViewSet(ChooserViewSet):
     choose_another_text = "Choose another school"
     choose_view_class = SchoolChooseView
     choose_results_view_class = SchoolChooseResultsView
-    chosen_view_class = SchoolChosenView
-    chosen_multiple_view_class = SchoolChosenMultipleView
     per_page = 20
     register_widget = False
 

@@ -19,8 +19,8 @@ So, in one place:
   loaded revision is no longer the latest;
 * :class:`StaleEditMixin` (every scoped ``ModelViewSet`` edit view) puts the
   record's ``updated_at`` in the form as a hidden ``loaded_version`` token and
-  refuses a post whose token is not the row's current ``updated_at``;
-  :class:`StaleModelAdminEditMixin` does the same for the schools' modeladmin.
+  refuses a post whose token is not the row's current ``updated_at`` (schools
+  included).
 
 Either way the form re-renders with what the user typed, a message names who
 changed the record and when (from the revision, or the record's log entries),
@@ -220,40 +220,6 @@ class StaleEditMixin:
         if entry is not None and (since is None or entry.timestamp >= since):
             return _who(entry.user, self.request.user), entry.timestamp
         return "Someone", moment
-
-
-class StaleModelAdminEditMixin(StaleEditMixin):
-    """The same refusal for a wagtail-modeladmin edit view (schools).
-
-    modeladmin's views are Django form views: the record is ``instance``, the
-    form is validated by ``form.is_valid()`` and saved in ``form_valid``; so the
-    check runs in ``form_valid`` (and in ``form_invalid``, to say it at once
-    alongside other errors) and the save is the claimed one.
-    """
-
-    @property
-    def object(self):
-        return self.instance
-
-    def get_form(self):
-        form = super(StaleEditMixin, self).get_form()
-        self.add_version_token(form)
-        self.form = form
-        return form
-
-    def form_valid(self, form):
-        if self.refused_as_stale(form):
-            return self.form_invalid(form, checked=True)
-        try:
-            return self.save_claimed(lambda: super(StaleEditMixin, self).form_valid(form))
-        except StaleEdit:
-            self.refuse_stale(form, self.loaded_version(form))
-            return self.form_invalid(form, checked=True)
-
-    def form_invalid(self, form, checked=False):
-        if not checked:
-            self.refused_as_stale(form)
-        return super().form_invalid(form)
 
 
 class StaleRevisionMixin:

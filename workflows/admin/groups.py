@@ -18,10 +18,10 @@ from django.urls import reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic import InspectView
 
 from workflows.admin.scoping import (
     ScopedIndexView,
-    ScopedInspectView,
     ScopedModelForm,
     ScopedModelViewSet,
     specialists_queryset,
@@ -57,7 +57,7 @@ class WorkGroupIndexView(ScopedIndexView):
         return super().get_base_queryset().with_places()
 
 
-class WorkGroupInspectView(ScopedInspectView):
+class WorkGroupInspectView(InspectView):
     template_name = "workflows/admin/workgroup_inspect.html"
 
     def get_context_data(self, **kwargs):

@@ -15,7 +15,7 @@ from workflows.admin.scoping import (
     ScopedModelViewSet,
     specialists_queryset,
 )
-from workflows.models import Meeting, Participant, School, Visit, WorkGroup
+from workflows.models import Attendance, Meeting, Participant, School, Visit, WorkGroup
 from workflows.permissions import visible
 
 
@@ -32,6 +32,39 @@ class MeetingForm(ScopedModelForm):
             )
             participants = participants.filter(enrolment__work_group_id=group_id)
         self.restrict_child_choices("attendance", "participant", participants)
+
+    def clean(self):
+        """Refuse attendance rows that are not this meeting's, or name someone twice.
+
+        A row's hidden id comes from the browser: one naming another meeting's
+        record (or none at all) would be saved as a new row and collide with the
+        one-row-per-participant rule in the database, a server error. Each gets a
+        plain message on its row instead, and nothing is saved.
+        """
+        cleaned = super().clean()
+        formset = self.formsets.get("attendance")
+        if formset is None:
+            return cleaned
+        # From the database: the form has already put its own rows on the instance.
+        own = {
+            str(pk)
+            for pk in Attendance.objects.filter(meeting_id=self.instance.pk).values_list(
+                "pk", flat=True
+            )
+        }
+        seen = set()
+        for form in formset.forms:
+            if not form.is_valid():
+                continue
+            posted_id = form.data.get(form.add_prefix("id")) or ""
+            if posted_id and posted_id not in own:
+                form.add_error(None, "This row is not part of this meeting: reload the page.")
+            participant = form.cleaned_data.get("participant")
+            if participant is not None and not form.cleaned_data.get("DELETE"):
+                if participant.pk in seen:
+                    form.add_error("participant", f"{participant} is already listed.")
+                seen.add(participant.pk)
+        return cleaned
 
 
 class MeetingIndexView(ScopedIndexView):

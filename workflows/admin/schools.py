@@ -1,72 +1,87 @@
-"""Schools in the admin, with wagtail-modeladmin.
+"""Schools in the admin, on the same scoped viewset base as every PD model.
 
-Why modeladmin here (the client's choice) rather than a Wagtail viewset: schools
-are reference data from GIAS, and what the hub does with them is look them up,
-filter them by area and phase and export lists to share with the DfE or a local
-authority. modeladmin's ``list_filter``, ``search_fields`` and ``list_export``
-(CSV and XLSX from the same listing, filters and search applied) cover that in a
-few lines, and its ``PermissionHelper`` asks about each object before its edit,
-inspect and delete views render or save, which is where the scope is enforced.
+Schools were a wagtail-modeladmin listing (the client's package). modeladmin's
+listing treats every query-string parameter it does not know as a Django ORM
+lookup, as Django's own admin changelist does, but without the admin's
+``lookup_allowed`` guard: ``?leaders__password__startswith=pbkdf2`` or
+``?enrolments__work_group__code=...`` filtered the rows a specialist could see by
+other users' password hashes and other groups' data, a yes/no oracle. Wagtail's
+``ModelViewSet`` filters only through its declared filterset, and gives the same
+search, CSV/XLSX export of the filtered listing, inspect and history views; so
+schools moved here, and modeladmin is no longer used (see ``docs/security.md``).
 """
 
-from collections import OrderedDict
+from django.db.models import Q
 
-from django.contrib.admin.utils import lookup_field
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import BooleanColumn
 
-from wagtail_modeladmin.options import ModelAdmin
-from wagtail_modeladmin.views import IndexView
+import django_filters
 
-from workflows.admin.scoping import (
-    ScopedButtonHelper,
-    ScopedModelAdminDeleteView,
-    ScopedModelAdminEditView,
-    ScopedModelAdminHistoryView,
-    ScopedModelAdminInspectView,
-    ScopedPermissionHelper,
-)
+from workflows.admin.scoping import ScopedIndexView, ScopedModelForm, ScopedModelViewSet
 from workflows.models import School
-from workflows.permissions import visible
 
 
-class SchoolIndexView(IndexView):
-    export_headings = {
-        "urn": "URN",
-        "la_code": "LA code",
-        "local_authority": "Local authority",
-        "establishment_type": "Type of establishment",
-        "head_name": "Head teacher",
-    }
+class SchoolFilterSet(WagtailFilterSet):
+    """Area and phase as typed in GIAS ("Leeds", "Primary"), and missing from GIAS."""
+
+    local_authority = django_filters.CharFilter(label="Local authority", lookup_expr="icontains")
+    phase = django_filters.CharFilter(label="Phase", lookup_expr="icontains")
+    missing_from_gias = django_filters.BooleanFilter(label="Missing from GIAS")
+
+    class Meta:
+        model = School
+        fields = ["local_authority", "phase", "missing_from_gias"]
+
+
+class SchoolIndexView(ScopedIndexView):
+    # Search the database directly: by name, URN or postcode, as people type them.
+    search_backend_name = None
+
+    def search_queryset(self, queryset):
+        """Name or postcode containing the words; a number is also tried as the URN."""
+        query = (self.search_query or "").strip()
+        if not query:
+            return queryset
+        match = Q(name__icontains=query) | Q(postcode__icontains=query)
+        if query.isdigit():
+            match |= Q(urn=int(query))
+        return queryset.filter(match)
 
     def to_row_dict(self, item):
-        """Export a blank cell for an empty value, not modeladmin's "-" placeholder.
-
-        The export goes into spreadsheets and mail merges, where "-" reads as data.
-        """
-        row = OrderedDict()
-        for field in self.list_export:
-            value = lookup_field(field, item, self.model_admin)[2]
-            row[field] = "" if value is None or value == "" else value
-        return row
+        """Export a blank cell for an empty value: the export feeds mail merges."""
+        row = super().to_row_dict(item)
+        return {field: "" if value is None else value for field, value in row.items()}
 
 
-class SchoolAdmin(ModelAdmin):
+class SchoolForm(ScopedModelForm):
+    # Who leads a school, and the hub's contact there, are the hub lead's to set.
+    hub_lead_only_fields = ("leaders", "contact_email")
+
+
+class SchoolViewSet(ScopedModelViewSet):
     model = School
+    name = "pd_schools"
+    url_prefix = "pd/schools"
     menu_label = "Schools"
-    menu_icon = "home"
-    add_to_admin_menu = False  # lives in the "Professional development" submenu
-    permission_helper_class = ScopedPermissionHelper
-    button_helper_class = ScopedButtonHelper
+    icon = "home"
     index_view_class = SchoolIndexView
-    edit_view_class = ScopedModelAdminEditView
-    delete_view_class = ScopedModelAdminDeleteView
-    inspect_view_class = ScopedModelAdminInspectView
-    history_view_class = ScopedModelAdminHistoryView
     inspect_view_enabled = True
-    list_display = ("name", "urn", "local_authority", "phase", "town", "postcode", "status")
-    list_filter = ("local_authority", "phase", "missing_from_gias")
-    search_fields = ("name", "urn", "postcode")
     list_per_page = 50
-    list_export = (
+    list_display = [
+        "name",
+        "urn",
+        "local_authority",
+        "phase",
+        "town",
+        "postcode",
+        "status",
+        BooleanColumn("missing_from_gias", label="Missing from GIAS"),
+    ]
+    filterset_class = SchoolFilterSet
+    search_fields = ["name", "urn", "postcode"]
+    list_export = [
         "urn",
         "name",
         "local_authority",
@@ -78,9 +93,16 @@ class SchoolAdmin(ModelAdmin):
         "town",
         "postcode",
         "head_name",
-    )
+    ]
+    export_headings = {
+        "urn": "URN",
+        "la_code": "LA code",
+        "local_authority": "Local authority",
+        "establishment_type": "Type of establishment",
+        "head_name": "Head teacher",
+    }
     export_filename = "schools"
-    inspect_view_fields = (
+    inspect_view_fields = [
         "urn",
         "name",
         "local_authority",
@@ -101,9 +123,41 @@ class SchoolAdmin(ModelAdmin):
         "gias_imported_at",
         "contact_email",
         "notes",
-    )
-    form_fields_exclude = ("gias_imported_at", "missing_from_gias")
-
-    def get_queryset(self, request):
-        """Only the schools the user may see (the same rule for listing and export)."""
-        return visible(request.user, super().get_queryset(request))
+    ]
+    form_class = SchoolForm
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("urn"), FieldPanel("name")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("local_authority"),
+                        FieldPanel("la_code"),
+                        FieldPanel("establishment_number"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("establishment_type"),
+                        FieldPanel("phase"),
+                        FieldPanel("status"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("street"), FieldPanel("town"), FieldPanel("postcode")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("head_title"),
+                        FieldPanel("head_first_name"),
+                        FieldPanel("head_last_name"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("opened_on"), FieldPanel("closed_on")]),
+            ],
+            heading="From GIAS",
+            help_text="Overwritten by each GIAS import.",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("leaders"), FieldPanel("contact_email"), FieldPanel("notes")],
+            heading="The hub's own",
+        ),
+    ]

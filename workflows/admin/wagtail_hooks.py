@@ -1,8 +1,7 @@
 """Admin menu and viewsets of hub operations.
 
-One "Professional development" submenu gathers the modeladmin listing of schools
-and the Wagtail viewsets of groups, enrolments, people, meetings, visits and
-applications. Each item is shown only to users whose role has some permission on
+One "Professional development" submenu gathers the scoped Wagtail viewsets of
+schools, groups, enrolments, people, meetings, visits and applications. Each item is shown only to users whose role has some permission on
 its model, so an editor sees no PD menu at all; the placement board, a hub lead's
 tool, is shown to hub leads only.
 """
@@ -19,7 +18,7 @@ from workflows.admin.choosers import school_chooser
 from workflows.admin.groups import EnrolmentViewSet, ParticipantViewSet, WorkGroupViewSet
 from workflows.admin.meetings import MeetingViewSet, VisitViewSet
 from workflows.admin.reports import scope_report_filters
-from workflows.admin.schools import SchoolAdmin
+from workflows.admin.schools import SchoolViewSet
 from workflows.decisions import DECISIONS
 from workflows.permissions import is_hub_lead
 
@@ -28,9 +27,7 @@ PD_MENU_HOOK = "register_pd_menu_item"
 # Site history and the Workflows report name only people whose rows the viewer may see.
 scope_report_filters()
 
-school_admin = SchoolAdmin()
-school_admin.register_with_wagtail()
-
+school_viewset = SchoolViewSet()
 PD_VIEWSETS = [
     ApplicationViewSet(),
     WorkGroupViewSet(),
@@ -43,7 +40,7 @@ PD_VIEWSETS = [
 
 @hooks.register("register_admin_viewset")
 def register_pd_viewsets():
-    return [school_chooser, *PD_VIEWSETS]
+    return [school_chooser, school_viewset, *PD_VIEWSETS]
 
 
 class HubLeadMenuItem(MenuItem):
@@ -64,7 +61,7 @@ def placement_board_menu_item():
 
 @hooks.register(PD_MENU_HOOK)
 def schools_menu_item():
-    return school_admin.get_menu_item(order=20)
+    return school_viewset.get_menu_item(order=20)
 
 
 def _viewset_menu_item(viewset, order):

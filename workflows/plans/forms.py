@@ -73,8 +73,17 @@ class ActionPlanForm(WagtailAdminModelForm):
         return self.instance.school_id
 
     def plan_specialist_id(self):
+        """The plan's specialist: the one posted if it is a valid choice, else the saved one.
+
+        Only a choice the specialist field itself offers counts: an id posted for
+        anyone else must not put their name among the owners on the re-rendered form.
+        """
         chosen = self.data.get(self.add_prefix("specialist")) if self.is_bound else None
-        if chosen and str(chosen).isdigit():
+        if (
+            chosen
+            and str(chosen).isdigit()
+            and self.fields["specialist"].queryset.filter(pk=chosen).exists()
+        ):
             return int(chosen)
         return self.instance.specialist_id
 

@@ -23,6 +23,7 @@ from wagtail.log_actions import log
 from wagtail.models import WorkflowState
 from wagtail.permissions import policy_registry
 
+from cms.spreadsheets import csv_safe
 from workflows.models import (
     Action,
     ActionPlan,
@@ -152,15 +153,6 @@ class PrintView(PlanObjectView):
             }
         )
         return TemplateResponse(request, "workflows/plans/print.html", context)
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """Return ``value`` as text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class ActionsCSVView(View):

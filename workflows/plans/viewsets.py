@@ -1,93 +1,44 @@
-"""The action plans' admin: Wagtail's snippet views, scoped per object.
+"""The action plans' admin: Wagtail's snippet views on the scoped viewset base.
 
-Wagtail's snippet views check model permissions, and check the instance only
-for delete (wagtail/wagtail#13314); there is no per-object snippet permission
-(#6731). So this viewset:
-
-* narrows every listing to :func:`workflows.permissions.visible` (``get_queryset``);
-* wraps *every* view it builds (edit, inspect, history, revisions, compare,
-  revert, workflow history, workflow actions, lock, unlock, preview, usage,
-  delete and our own print, export, review and carry-over views) in
-  :class:`ScopedObjectMixin`, which answers 404 for a plan outside the user's
-  scope before the view loads anything; the same check also runs in
-  ``get_object`` of the views that fetch the plan themselves;
-* checks that a workflow action's task state belongs to the plan in the URL.
+Every view the viewset builds (listing, edit, inspect, history, revisions,
+compare, revert, workflow history and actions, lock, unlock, preview, usage,
+delete, chooser, and our own print, export, review and carry-over views) goes
+through :class:`workflows.admin.scoping.ScopedViewSetMixin`, like every PD model's
+admin: a plan outside the user's scope is a 404 before the view loads anything,
+and a workflow action's task state must belong to the plan in the URL.
 """
 
-from django.contrib.admin.utils import unquote
-from django.http import Http404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets.button import Button
-from wagtail.permissions import policy_registry
-from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 import django_filters
 
 from workflows.admin.concurrency import StaleRevisionMixin
+from workflows.admin.scoping import ScopedSnippetViewSet
 from workflows.models import ActionPlan, FocusArea, School, WorkGroup
 from workflows.models.action_plans import PlanState
-from workflows.permissions import visible
 from workflows.plans import views
 from workflows.plans.tasks import SpecialistSignOffTask, no_leader_message, user_can_cancel
 
 
-def _user_schools(request):
-    return visible(request.user, School.objects.all()) if request else School.objects.none()
-
-
-def _user_groups(request):
-    return visible(request.user, WorkGroup.objects.all()) if request else WorkGroup.objects.none()
-
-
 class ActionPlanFilterSet(WagtailFilterSet):
-    """Filters whose choices are themselves scoped: no other school's name leaks."""
+    """The plan listing's filters; their choices are narrowed to the scope by the view."""
 
     academic_year = django_filters.CharFilter(label="Academic year", lookup_expr="exact")
     work_group = django_filters.ModelChoiceFilter(
-        label="Work Group", field_name="enrolment__work_group", queryset=_user_groups
+        label="Work Group", field_name="enrolment__work_group", queryset=WorkGroup.objects.all()
     )
-    school = django_filters.ModelChoiceFilter(label="School", queryset=_user_schools)
+    school = django_filters.ModelChoiceFilter(label="School", queryset=School.objects.all())
     state = django_filters.ChoiceFilter(label="Status", choices=PlanState.choices)
 
     class Meta:
         model = ActionPlan
         fields = ["academic_year", "work_group", "school", "state"]
-
-
-class ScopedObjectMixin:
-    """Answer 404 for a plan the user may not see, before the view does anything."""
-
-    def plan_is_visible(self, request, pk) -> bool:
-        policy = policy_registry.get_by_type(ActionPlan)
-        return (
-            policy.instances_user_has_any_permission_for(request.user, ["view", "change"])
-            .filter(pk=pk)
-            .exists()
-        )
-
-    def setup(self, request, *args, **kwargs):
-        pk = kwargs.get("pk")
-        if pk is not None and not self.plan_is_visible(request, unquote(str(pk))):
-            raise Http404("No action plan found.")
-        super().setup(request, *args, **kwargs)
-
-
-class ScopedWorkflowActionMixin(ScopedObjectMixin):
-    """Take the task state only from the plan in the URL, and only while it runs."""
-
-    def get_task_state(self):
-        task_state = super().get_task_state()
-        if task_state.workflow_state.object_id != str(self.object.pk) or (
-            task_state.workflow_state.base_content_type.model_class() is not ActionPlan
-        ):
-            raise Http404("This task is not part of this plan.")
-        return task_state
 
 
 class PlanIndexView(snippet_views.IndexView):
@@ -215,35 +166,7 @@ class PlanInspectView(snippet_views.InspectView):
         return context
 
 
-class ScopedChooserMixin:
-    """The chooser lists, and lets one choose, only plans the user may see."""
-
-    def get_object_list(self):
-        return visible(self.request.user, super().get_object_list())
-
-    def get_object(self, pk):
-        return visible(self.request.user, self.model_class.objects.all()).get(pk=pk)
-
-    def get_objects(self, pks):
-        return visible(self.request.user, self.model_class.objects.filter(pk__in=pks))
-
-
-class PlanChooserViewSet(snippet_chooser.SnippetChooserViewSet):
-    choose_view_class = type("PlanChooseView", (ScopedChooserMixin, snippet_chooser.ChooseView), {})
-    choose_results_view_class = type(
-        "PlanChooseResultsView", (ScopedChooserMixin, snippet_chooser.ChooseResultsView), {}
-    )
-    chosen_view_class = type(
-        "PlanChosenView", (ScopedChooserMixin, snippet_chooser.SnippetChosenView), {}
-    )
-    chosen_multiple_view_class = type(
-        "PlanChosenMultipleView",
-        (ScopedChooserMixin, snippet_chooser.SnippetChosenMultipleView),
-        {},
-    )
-
-
-class ActionPlanViewSet(SnippetViewSet):
+class ActionPlanViewSet(ScopedSnippetViewSet):
     model = ActionPlan
     icon = "tasks"
     menu_label = "Action plans"
@@ -265,7 +188,6 @@ class ActionPlanViewSet(SnippetViewSet):
     # are not put in the site-wide search index at all.
     search_fields = ["title", "summary", "school__name"]
     search_backend_name = None
-    chooser_viewset_class = PlanChooserViewSet
     index_view_class = PlanIndexView
     add_view_class = PlanCreateView
     edit_view_class = PlanEditView
@@ -278,21 +200,9 @@ class ActionPlanViewSet(SnippetViewSet):
     carry_over_view_class = views.CarryOverView
 
     def get_queryset(self, request):
-        return visible(
-            request.user,
-            ActionPlan.objects.select_related("school", "enrolment__work_group", "latest_revision"),
+        return ActionPlan.objects.select_related(
+            "school", "enrolment__work_group", "latest_revision"
         )
-
-    def construct_view(self, view_class, **kwargs):
-        """Build every view of this viewset scoped per object (see the module docstring)."""
-        mixin = (
-            ScopedWorkflowActionMixin
-            if hasattr(view_class, "get_task_state") and hasattr(view_class, "check_action")
-            else ScopedObjectMixin
-        )
-        if not issubclass(view_class, ScopedObjectMixin):
-            view_class = type(f"Scoped{view_class.__name__}", (mixin, view_class), {})
-        return super().construct_view(view_class, **kwargs)
 
     def get_urlpatterns(self):
         return [
@@ -325,7 +235,7 @@ class ActionPlanViewSet(SnippetViewSet):
         ]
 
 
-class FocusAreaViewSet(SnippetViewSet):
+class FocusAreaViewSet(ScopedSnippetViewSet):
     """The editable vocabularies priorities are tied to; hub leads keep them."""
 
     model = FocusArea

@@ -16,7 +16,7 @@ What is left out, and why:
 * progress notes: they record no author, so none can be attributed to anyone.
 
 Every file is UTF-8; CSV cells go through the same formula guard as the action
-plan export (``workflows.plans.views.csv_safe``) so a name typed as ``=HYPERLINK(...)``
+plan export (``cms.spreadsheets.csv_safe``) so a name typed as ``=HYPERLINK(...)``
 is shown as text by a spreadsheet, never run.
 """
 
@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from wagtail.models import ModelLogEntry, PageLogEntry
 
+from cms.spreadsheets import csv_safe
 from workflows.models import (
     Action,
     ActionPlan,
@@ -48,7 +49,6 @@ from workflows.models import (
 )
 from workflows.models.action_plans import ActionPlanLogEntry
 from workflows.models.audit import HubLogEntry
-from workflows.plans.views import csv_safe
 
 EXPORT_ACTION = "workflows.subject_access_export"
 

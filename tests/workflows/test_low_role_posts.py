@@ -1,0 +1,105 @@
+"""Posts a low role can craft by hand: each gets a clear 4xx or a form error, never a 500.
+
+The test client re-raises any exception a view lets through, so a server error
+fails these tests outright; each also checks that nothing changed, and that a
+form re-rendered after a bad post names nobody outside the poster's scope.
+"""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+import pytest
+
+from tests.workflows import hubdata
+from tests.workflows.formdata import post_data
+from workflows.models import ActionPlan, Attendance, FocusArea, Meeting, School, WorkGroup
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["editor", "specialist", "specialist2", "head", "head2", "hublead"]
+
+
+def attendance_rows(meeting):
+    return {(a.pk, a.participant_id, a.status) for a in meeting.attendance.all()}
+
+
+@pytest.mark.parametrize("other_group", [False, True], ids=["same-group", "other-group"])
+def test_an_attendance_row_naming_another_meetings_record_changes_nothing(
+    client, demo, other_group
+):
+    leeds = WorkGroup.objects.get(code="DEV-26-LDS")
+    meeting, sibling = Meeting.objects.filter(work_group=leeds).order_by("pk")[:2]
+    owner_group = WorkGroup.objects.get(code="EMB-26-BFD") if other_group else leeds
+    foreign = (
+        Attendance.objects.filter(meeting__work_group=owner_group)
+        .exclude(meeting=meeting)
+        .order_by("pk")
+        .first()
+    )
+    assert foreign is not None and (other_group or foreign.meeting == sibling)
+    before = set(Attendance.objects.values_list("pk", "meeting_id", "participant_id", "status"))
+    client.force_login(hubdata.user("specialist"))
+    url = reverse("pd_meetings:edit", args=[meeting.pk])
+    data = post_data(client.get(url).context["form"])
+    # Point the first row at the other meeting's record, as a crafted post would.
+    data["attendance-0-id"] = foreign.pk
+    data["attendance-0-status"] = "absent"
+    response = client.post(url, data)
+    assert response.status_code in (200, 400, 404)
+    if response.status_code == 200:
+        assert response.context["form"].formsets["attendance"].errors
+    after = set(Attendance.objects.values_list("pk", "meeting_id", "participant_id", "status"))
+    assert after == before
+
+
+def test_a_posted_specialist_outside_the_scope_is_named_nowhere_on_the_re_render(client, demo):
+    """The owners of actions came from the posted specialist id, checked or not."""
+    plan = ActionPlan.objects.get(school__urn=990103)  # a draft the specialist edits
+    outsider = hubdata.user("specialist2")
+    outsider.first_name, outsider.last_name = "Oriel", "Outsider"
+    outsider.save()
+    client.force_login(hubdata.user("specialist"))
+    url = reverse("wagtailsnippets_workflows_actionplan:edit", args=[plan.pk])
+    data = post_data(client.get(url).context["form"])
+    data["specialist"] = outsider.pk
+    data["title"] = ""  # keep the form invalid, so it re-renders
+    response = client.post(url, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "specialist" in form.errors
+    owners = form.formsets["actions"].forms[0].fields["owner_user"].queryset
+    assert outsider not in owners
+    assert "Oriel Outsider" not in response.content.decode()
+
+
+CHOOSER_CREATES = [
+    "wagtailsnippetchoosers_workflows_actionplan:create",
+    "wagtailsnippetchoosers_workflows_focusarea:create",
+    "pd_school_chooser:create",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_chooser_create_posts_are_refused_or_answered_without_a_server_error(client, demo, role):
+    counts = (ActionPlan.objects.count(), FocusArea.objects.count(), School.objects.count())
+    client.force_login(hubdata.user(role))
+    bradford = School.objects.get(urn=990201)
+    for name in CHOOSER_CREATES:
+        for data in ({}, {"title": "x", "school": bradford.pk, "name": "x", "urn": "abc"}):
+            response = client.post(reverse(name), data)
+            assert response.status_code < 500, (name, data)
+            assert bradford.name not in response.content.decode() or role == "hublead"
+    # Nothing was created by a post that left out what a record needs.
+    assert (ActionPlan.objects.count(), FocusArea.objects.count(), School.objects.count()) == (
+        counts
+    )
+
+
+@pytest.mark.parametrize(
+    "url_name", ["pd_schools:edit", "pd_workgroups:inspect", "pd_school_chooser:chosen"]
+)
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999", "1.5", "%00"])
+def test_malformed_ids_in_the_url_are_not_found(client, demo, url_name, pk):
+    client.force_login(get_user_model().objects.get(username="specialist"))
+    path = reverse(url_name, args=["0"]).replace("/0/", f"/{pk}/")
+    assert client.get(path).status_code == 404
