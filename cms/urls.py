@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.admin_urls import override_urlpatterns
 from cms.users.account import AccountView, LogoutView, admin_view
 from cms.views import dev_media, favicon, healthz
 from home.views import robots_txt
@@ -16,6 +17,8 @@ urlpatterns = [
     # must come before Wagtail's admin URLs, which would answer the same addresses.
     path("admin/account/", admin_view(AccountView.as_view()), name="wagtailadmin_account"),
     path("admin/logout/", admin_view(LogoutView.as_view()), name="wagtailadmin_logout"),
+    # Subclasses of Wagtail's own admin views that apps serve at the same addresses.
+    *override_urlpatterns(),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),

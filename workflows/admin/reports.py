@@ -1,46 +1,55 @@
-"""The people filters of Wagtail's site history and Workflows reports, scoped.
+"""Wagtail's site history and Workflows reports, served scoped.
 
-Wagtail 8.0.1 names people in two report filters without asking what the viewer
-may see:
+Wagtail 8.0.1 shows these reports without asking what the viewer may see of the
+PD domain:
 
-* site history's "User" filter: ``HistoryFilterSet.get_users_queryset`` reads the
-  filterset's default queryset, ``PageLogEntry.objects.all()``, and the
-  ``get_user_choices`` that ``SiteHistoryReportFilterSet`` defines to gather
-  every log model's users is never called. So it lists page editors to everyone
-  and never the people whose entries live in our own log models
-  (``ActionPlanLogEntry``, ``HubLogEntry``); a user chosen by hand is then "not
-  one of the available choices", the form is invalid and the report drops every
-  filter without a word;
+* the Workflows and Workflow tasks reports list every workflow state of any model
+  the user may edit (by content type), so every action plan's;
+* site history's "User" filter reads ``PageLogEntry.objects.all()`` (the
+  ``get_user_choices`` that gathers every log model's users is never called), so
+  it lists page editors to everyone and never the people whose entries live in
+  our own log models; a user chosen by hand is then "not one of the available
+  choices" and the report drops every filter without a word;
 * the Workflows report's "requested by" filter lists everyone who ever started a
-  workflow, whatever rows the report shows the viewer.
+  workflow, whatever rows the report shows the viewer;
+* their CSV exports write titles as typed, formulas included.
 
-Here each filter lists exactly the users behind rows the viewer may see: the
-log entries each log model's ``viewable_by_user`` lets them read (ours are
-scoped per record by :mod:`workflows.permissions`), and the workflow states the
-Workflows report itself lists them (plans narrowed in ``workflows.plans``).
-Each list is one query with subqueries, whatever the number of users.
-
-Both reports are served from Wagtail's own admin URLconf, which is included
-ahead of every ``register_admin_urls`` hook, so a subclassed view registered at
-the same address would never be reached. The generic listing views' extension
-point, ``filterset_class``, is set to these filtersets instead
-(:func:`scope_report_filters`).
+So each report is served by a subclass here (rows narrowed by the one rule of
+:mod:`workflows.permissions`, filters listing exactly the users behind rows the
+viewer may see, formula-safe CSV), at Wagtail's own addresses through the
+``override_admin_urls`` hook (:mod:`cms.admin_urls`): Wagtail's admin URLconf comes
+before ``register_admin_urls``, so that is the only way a subclass is reached.
+Each people list is one query with subqueries, whatever the number of users.
 """
 
 from functools import reduce
 from operator import or_
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.urls import path
 
+from wagtail import hooks
 from wagtail.admin.views.reports.audit_logging import (
     LogEntriesView,
     SiteHistoryReportFilterSet,
 )
-from wagtail.admin.views.reports.workflows import WorkflowReportFilterSet, WorkflowView
+from wagtail.admin.views.reports.workflows import (
+    WorkflowReportFilterSet,
+    WorkflowTasksView,
+    WorkflowView,
+)
 from wagtail.log_actions import registry as log_action_registry
+from wagtail.models import WorkflowMixin
 
 import django_filters
+
+from cms.admin_urls import OVERRIDE_HOOK
+from cms.spreadsheets import FormulaSafeExportMixin
+from workflows.permissions import is_hub_lead, is_scoped_model, visible
 
 
 def _ordered_users(q):
@@ -73,7 +82,7 @@ def workflow_requesters_visible_to(request):
     """
     if request is None or not request.user.is_authenticated:
         return get_user_model().objects.none()
-    report = WorkflowView()
+    report = ScopedWorkflowView()
     report.setup(request)
     states = report.get_queryset().order_by().values("requested_by_id")
     return _ordered_users(Q(pk__in=states))
@@ -97,11 +106,63 @@ class ScopedWorkflowReportFilterSet(WorkflowReportFilterSet):
     )
 
 
-def scope_report_filters():
-    """Serve Wagtail's site history and Workflows reports with the scoped filtersets.
+class ScopedSiteHistoryView(FormulaSafeExportMixin, LogEntriesView):
+    """Site history: rows from each log model's ``viewable_by_user`` (ours scoped)."""
 
-    The views read ``filterset_class`` per request, so setting it once when the
-    admin hooks load covers the report pages, their results fragments and exports.
-    """
-    LogEntriesView.filterset_class = ScopedSiteHistoryFilterSet
-    WorkflowView.filterset_class = ScopedWorkflowReportFilterSet
+    filterset_class = ScopedSiteHistoryFilterSet
+
+
+def hidden_workflow_objects_q(user, prefix=""):
+    """Exclude workflow states of PD records (action plans) ``user`` may not see."""
+    q = Q(pk__in=[])
+    for model in workflow_models():
+        ids = visible(user, model.objects.all()).annotate(
+            pk_str=Cast("pk", output_field=CharField())
+        )
+        q |= Q(**{f"{prefix}base_content_type": ContentType.objects.get_for_model(model)}) & ~Q(
+            **{f"{prefix}object_id__in": ids.values("pk_str")}
+        )
+    return q
+
+
+def workflow_models():
+    """The PD models moderated by Wagtail Workflows (their states carry our scope)."""
+    return [
+        model
+        for model in apps.get_app_config("workflows").get_models()
+        if issubclass(model, WorkflowMixin) and is_scoped_model(model)
+    ]
+
+
+class ScopedWorkflowView(FormulaSafeExportMixin, WorkflowView):
+    filterset_class = ScopedWorkflowReportFilterSet
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if is_hub_lead(self.request.user):
+            return queryset
+        return queryset.exclude(hidden_workflow_objects_q(self.request.user))
+
+
+class ScopedWorkflowTasksView(FormulaSafeExportMixin, WorkflowTasksView):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if is_hub_lead(self.request.user):
+            return queryset
+        return queryset.exclude(hidden_workflow_objects_q(self.request.user, "workflow_state__"))
+
+
+def _report(path_, view_class):
+    return [
+        path(path_, view_class.as_view()),
+        path(f"{path_}results/", view_class.as_view(results_only=True)),
+    ]
+
+
+@hooks.register(OVERRIDE_HOOK)
+def scoped_report_urls():
+    return [
+        *_report("reports/site-history/", ScopedSiteHistoryView),
+        *_report("reports/workflow/", ScopedWorkflowView),
+        *_report("reports/workflow_tasks/", ScopedWorkflowTasksView),
+    ]

@@ -13,19 +13,16 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.log_actions import LogFormatter
 
 from workflows.admin import history as _history_hooks  # noqa: F401  (registers the scoped log)
+from workflows.admin import reports as _reports  # noqa: F401  (serves the scoped reports)
 from workflows.admin.applications import ApplicationViewSet
 from workflows.admin.choosers import school_chooser
 from workflows.admin.groups import EnrolmentViewSet, ParticipantViewSet, WorkGroupViewSet
 from workflows.admin.meetings import MeetingViewSet, VisitViewSet
-from workflows.admin.reports import scope_report_filters
 from workflows.admin.schools import SchoolViewSet
 from workflows.decisions import DECISIONS
 from workflows.permissions import is_hub_lead
 
 PD_MENU_HOOK = "register_pd_menu_item"
-
-# Site history and the Workflows report name only people whose rows the viewer may see.
-scope_report_filters()
 
 school_viewset = SchoolViewSet()
 PD_VIEWSETS = [

@@ -11,17 +11,13 @@ What Wagtail offers for scoping, and where each piece of it is used:
 * ``construct_homepage_panels``: our fixed-cost panels replace Wagtail's
   "awaiting your review" panels for PD users.
 
-Wagtail 8 has no hook to filter the Workflows and Workflow tasks reports: they
-list every workflow state of any model the user may edit. So their querysets are
-narrowed here by wrapping ``get_queryset`` (see :func:`_scope_workflow_reports`).
+The Workflows and Workflow tasks reports are narrowed to visible plans by their
+scoped subclasses in ``workflows.admin.reports``.
 """
 
-from django.db.models import CharField, Q
-from django.db.models.functions import Cast
 from django.http import Http404
 
 from wagtail import hooks
-from wagtail.admin.views.reports import workflows as workflow_reports
 from wagtail.snippets.action_menu import CancelWorkflowMenuItem, WorkflowMenuItem
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
@@ -57,41 +53,6 @@ def register_plan_log_actions(actions):
     actions.register_model(ActionPlan, ActionPlanLogEntry)
     actions.register_action("workflows.plan_reviewed", "Review plan", "Termly review recorded")
     actions.register_action("workflows.plan_closed", "Close plan", "Plan closed and carried over")
-
-
-def _hidden_plans_q(user, prefix=""):
-    """Exclude the workflow states of plans ``user`` may not see."""
-    plans = visible(user, ActionPlan.objects.all()).annotate(
-        pk_str=Cast("pk", output_field=CharField())
-    )
-    return (
-        Q(**{f"{prefix}base_content_type__app_label": "workflows"})
-        & Q(**{f"{prefix}base_content_type__model": "actionplan"})
-        & ~Q(**{f"{prefix}object_id__in": plans.values("pk_str")})
-    )
-
-
-def _scope_workflow_reports():
-    """Narrow Wagtail's Workflows and Workflow tasks reports to visible plans."""
-    for view_class, prefix in (
-        (workflow_reports.WorkflowView, ""),
-        (workflow_reports.WorkflowTasksView, "workflow_state__"),
-    ):
-        if getattr(view_class, "_plans_scoped", False):
-            continue
-        original = view_class.get_queryset
-
-        def get_queryset(self, _original=original, _prefix=prefix):
-            queryset = _original(self)
-            if is_hub_lead(self.request.user):
-                return queryset
-            return queryset.exclude(_hidden_plans_q(self.request.user, _prefix))
-
-        view_class.get_queryset = get_queryset
-        view_class._plans_scoped = True
-
-
-_scope_workflow_reports()
 
 
 @hooks.register("construct_homepage_panels")
