@@ -1,7 +1,8 @@
 """Private documents of schools: the "PD attachments" collections and who may fetch them.
 
 Visit notes, signed action plans and similar files of a named school are Wagtail
-documents like any other, kept in one place in the collection tree::
+documents (or, now and then, images) like any other, kept in one place in the
+collection tree::
 
     Root
     └── PD attachments          login required (a CollectionViewRestriction)
@@ -26,14 +27,21 @@ Two Wagtail mechanisms enforce it, each enough to refuse an outsider:
   Specialist the schools of the groups they lead, a school leader their own.
   Everyone else gets 403.
 
-The admin follows the same rule: :class:`PDAttachmentPermissionPolicy` wraps
-Wagtail's collection-based document policy so the documents listing, the
-choosers, the edit views and the collection choices in the upload form leave out
-other schools' attachments. That matters for Wagtail's "Editors" group, whose
-document permissions (from Wagtail's own migrations) cover the whole tree: an
-editor sees no PD attachment at all. Specialists and school leaders hold no
+The admin follows the same rule, for documents and images alike:
+:class:`PDAttachmentPermissionPolicy` wraps Wagtail's collection-based policy and
+is registered for both models, so the listings, the choosers, the edit, delete
+and bulk views, the duplicate check of the image upload and the collection
+choices of every upload form leave out other schools' attachments and their
+collections; :class:`PDCollectionPermissionPolicy` does the same for the
+collections screens themselves (``/admin/collections/``). Collection names carry
+schools' URNs and names, so a hidden collection is never named either. That
+matters for Wagtail's "Editors" group, whose document and image permissions
+(from Wagtail's own migrations) cover the whole tree: an editor sees no PD
+attachment, image or collection at all. Specialists and school leaders hold no
 document permission, so they never reach the documents admin; the hub leads'
 group is given add, change and choose on "PD attachments" when it is created.
+The history of documents and images is kept in a log of its own, scoped by the
+same policies (:class:`workflows.models.audit.MediaLogEntry`).
 
 Documents are always streamed by Wagtail's serve view
 (``WAGTAILDOCS_SERVE_METHOD = "serve_view"``), never linked straight from the
@@ -56,7 +64,10 @@ from wagtail.models import (
     CollectionViewRestriction,
     GroupCollectionPermission,
 )
-from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
+from wagtail.permission_policies.collections import (
+    CollectionManagementPermissionPolicy,
+    CollectionOwnershipPermissionPolicy,
+)
 
 from workflows import roles
 from workflows.models import School
@@ -178,45 +189,68 @@ def pd_collection_ids(user, root: Collection) -> tuple[list[int], list[int]]:
     return every, allowed
 
 
-def _outside_or_allowed(user, root: Collection, field: str) -> Q:
-    """Outside the PD attachments tree, or in a collection ``user`` may see.
+def pd_collections_for(user) -> tuple[list[int], list[int]] | None:
+    """Return ``pd_collection_ids`` for ``user``, or ``None`` when the rule hides nothing
+    from them (hub leads and superusers, or no "PD attachments" yet).
 
-    By collection id, not by tree path: Wagtail's search can filter documents on
-    their collection (a ``FilterField``) but not on the collection's path, and the
-    documents listing and chooser search through that queryset.
+    Kept on the user object, like its scope (``workflows.permissions.scope_for``):
+    one request asks it many times (a listing, its filters, the site history's
+    log models) and pays for it once. Only hub leads and superusers, whom it
+    does not concern, create collections under "PD attachments".
     """
-    every, allowed = pd_collection_ids(user, root)
-    return ~Q(**{f"{field}__in": every}) | Q(**{f"{field}__in": allowed})
+    if is_hub_lead(user):
+        return None
+    if not hasattr(user, "_pd_collections"):
+        root = pd_root()
+        user._pd_collections = None if root is None else pd_collection_ids(user, root)
+    return user._pd_collections
 
 
-def restrict_documents(user, documents: QuerySet) -> QuerySet:
-    """Narrow a document queryset to what ``user`` may see by the PD attachments rule."""
-    root = pd_root()
-    if root is None or is_hub_lead(user):
-        return documents
-    return documents.filter(_outside_or_allowed(user, root, "collection_id"))
+def hidden_pd_collection_ids(user) -> list[int] | None:
+    """Return the ids of the collections under "PD attachments" hidden from ``user``.
+
+    ``None`` when nothing is (hub leads, or no "PD attachments" yet).
+    """
+    ids = pd_collections_for(user)
+    if ids is None:
+        return None
+    every, allowed = ids
+    allowed = set(allowed)
+    return [pk for pk in every if pk not in allowed]
+
+
+def restrict_media(user, queryset: QuerySet, field: str = "collection_id") -> QuerySet:
+    """Narrow ``queryset`` to what ``user`` may see by the PD attachments rule.
+
+    ``queryset`` holds things filed in a collection (documents, images, log entries
+    of either); ``field`` names their collection's id. The filter is outside the
+    PD attachments tree, or in a collection ``user`` may see, by collection id
+    rather than by tree path: Wagtail's search can filter documents and images on
+    their collection (a ``FilterField``) but not on the collection's path, and
+    the listings and choosers search through this queryset.
+    """
+    ids = pd_collections_for(user)
+    if ids is None:
+        return queryset
+    every, allowed = ids
+    return queryset.filter(~Q(**{f"{field}__in": every}) | Q(**{f"{field}__in": allowed}))
 
 
 def restrict_collections(user, collections: QuerySet) -> QuerySet:
     """Narrow a collection queryset the same way (upload and filter choices)."""
-    root = pd_root()
-    if root is None or is_hub_lead(user):
-        return collections
-    return collections.filter(_outside_or_allowed(user, root, "pk"))
+    return restrict_media(user, collections, field="pk")
 
 
 class PDAttachmentPermissionPolicy(CollectionOwnershipPermissionPolicy):
-    """Wagtail's document policy, minus the PD attachments a user's scope leaves out.
+    """Wagtail's document and image policy, minus the PD attachments a user's scope leaves out.
 
-    Registered for the document model in ``WorkflowsConfig.ready`` (exact class, so
-    it wins over the policy ``wagtail.documents`` registers), it is what the
-    documents listing, choosers, edit, delete, usage and bulk views ask.
+    Registered for the document model and for the image model (exact class, so it
+    wins over the policy ``wagtail.documents`` and ``wagtail.images`` register), it
+    is what their listings, choosers, edit, delete, usage, upload and bulk views ask.
     """
 
     def instances_user_has_any_permission_for(self, user, actions):
-        return restrict_documents(
-            user, super().instances_user_has_any_permission_for(user, actions)
-        )
+        return restrict_media(user, super().instances_user_has_any_permission_for(user, actions))
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         return super().user_has_any_permission_for_instance(
@@ -229,20 +263,60 @@ class PDAttachmentPermissionPolicy(CollectionOwnershipPermissionPolicy):
         )
 
 
-def register_document_policy() -> None:
-    """Make :class:`PDAttachmentPermissionPolicy` the document model's policy."""
+class PDCollectionPermissionPolicy(CollectionManagementPermissionPolicy):
+    """Wagtail's policy for managing collections, minus the PD collections a scope leaves out.
+
+    Nobody but superusers manages collections in the demo's groups; this keeps the
+    rule if an administrator ever grants collection permissions to editors: the
+    collections listing, its edit and delete views and the parent choices would
+    otherwise name every school's collection. Wagtail's management policy answers
+    "for one" and "for any" separately, so both are narrowed.
+    """
+
+    def collections_user_has_any_permission_for(self, user, actions):
+        # Also what instances_user_has_any_permission_for answers.
+        return restrict_collections(
+            user, super().collections_user_has_any_permission_for(user, actions)
+        )
+
+    def instances_user_has_permission_for(self, user, action):
+        return restrict_collections(user, super().instances_user_has_permission_for(user, action))
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return super().user_has_permission_for_instance(
+            user, action, instance
+        ) and user_may_see_collection(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return super().user_has_any_permission_for_instance(
+            user, actions, instance
+        ) and user_may_see_collection(user, instance)
+
+
+def register_pd_policies() -> None:
+    """Register the PD attachments rule for documents, images and collections."""
     from wagtail.documents import get_document_model, get_document_model_string
+    from wagtail.images import get_image_model, get_image_model_string
     from wagtail.permissions import register_permission_policy
 
+    for model, model_string, auth_model in (
+        (get_document_model(), get_document_model_string(), "wagtaildocs.Document"),
+        (get_image_model(), get_image_model_string(), "wagtailimages.Image"),
+    ):
+        register_permission_policy(
+            model,
+            PDAttachmentPermissionPolicy(
+                model_string, auth_model=auth_model, owner_field_name="uploaded_by_user"
+            ),
+            exact_class=True,
+        )
     register_permission_policy(
-        get_document_model(),
-        PDAttachmentPermissionPolicy(
-            get_document_model_string(),
-            auth_model="wagtaildocs.Document",
-            owner_field_name="uploaded_by_user",
-        ),
-        exact_class=True,
+        Collection, PDCollectionPermissionPolicy(Collection), exact_class=True
     )
+
+
+# The name ``WorkflowsConfig.ready`` calls; it registers all three policies.
+register_document_policy = register_pd_policies
 
 
 # --- Serving ---------------------------------------------------------------------------

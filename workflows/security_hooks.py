@@ -4,38 +4,63 @@
   (:mod:`workflows.documents`).
 * ``register_admin_urls`` and ``register_settings_menu_item``: the sign-in
   lockouts page for hub leads (:mod:`workflows.lockouts`).
-* ``register_log_actions``: the "Sign-in unlocked" entry those unlocks log.
-* ``construct_admin_api``: the admin API's documents endpoint keeps to the same rule.
+* ``register_log_actions``: the "Sign-in unlocked" entry those unlocks log, and
+  the history of documents and images kept in the scoped
+  :class:`~workflows.models.audit.MediaLogEntry`.
+* ``construct_admin_api``: the admin API's documents and images endpoints keep to
+  the same rule.
+* ``register_bulk_action``: Wagtail's bulk actions on documents, images and pages
+  load only what the user may act on (:mod:`workflows.admin.bulk_actions`).
 """
 
 from django.urls import include, path, reverse
 
 from wagtail import hooks
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 
 from workflows import documents, lockouts
+from workflows.admin import bulk_actions as _bulk_actions  # noqa: F401  (registers its hooks)
 from workflows.admin.wagtail_hooks import HubLeadMenuItem
+from workflows.models.audit import MediaLogEntry, media_models
 
 hooks.register("before_serve_document", documents.check_pd_document_access)
 
 
-class ScopedDocumentsAdminAPIViewSet(DocumentsAdminAPIViewSet):
-    """The admin API's documents endpoint, narrowed like the documents admin.
+class PDAttachmentsAPIMixin:
+    """An admin API endpoint of documents or images, narrowed like their admin screens.
 
-    Wagtail's own endpoint (``/admin/api/main/documents/``) lists every document
-    any signed-in admin user may open under the collections' view restrictions,
-    and "login required" lets every role through: titles of other schools'
-    attachments would show. This one applies the PD attachments rule as well.
+    Wagtail's own endpoints (``/admin/api/main/documents/``, ``.../images/``) list
+    everything any signed-in admin user may open under the collections' view
+    restrictions, and "login required" lets every role through: titles of other
+    schools' attachments would show. These apply the PD attachments rule as well.
     """
 
     def get_queryset(self):
-        return documents.restrict_documents(self.request.user, super().get_queryset())
+        return documents.restrict_media(self.request.user, super().get_queryset())
 
 
-# After wagtail.documents' own hook (order 0), so this endpoint replaces Wagtail's.
+class ScopedDocumentsAdminAPIViewSet(PDAttachmentsAPIMixin, DocumentsAdminAPIViewSet):
+    pass
+
+
+class ScopedImagesAdminAPIViewSet(PDAttachmentsAPIMixin, ImagesAdminAPIViewSet):
+    pass
+
+
+# After wagtail.documents' and wagtail.images' own hooks (order 0), so these
+# endpoints replace Wagtail's.
 @hooks.register("construct_admin_api", order=100)
-def scope_documents_admin_api(router):
+def scope_media_admin_api(router):
     router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
+    router.register_endpoint("images", ScopedImagesAdminAPIViewSet)
+
+
+@hooks.register("register_log_actions")
+def register_media_log_model(actions):
+    """Documents and images log into the scoped :class:`MediaLogEntry`, not ``ModelLogEntry``."""
+    for model in media_models():
+        actions.register_model(model, MediaLogEntry)
 
 
 @hooks.register("register_admin_urls")

@@ -31,7 +31,7 @@ from workflows.documents import (
     PD_ROOT_NAME,
     PDAttachmentPermissionPolicy,
     pd_root,
-    restrict_documents,
+    restrict_media,
     school_collection,
 )
 from workflows.models import School
@@ -213,8 +213,9 @@ def test_editors_see_no_pd_attachment_in_the_documents_admin(client, demo):
         assert "Programme leaflet" in html
         assert "visit notes" not in html
     # Nor may they upload into a PD collection: the upload form offers only the rest.
-    upload_form = client.get(reverse("wagtaildocs:add")).content.decode()
-    assert PD_ROOT_NAME not in upload_form and "Brookfield" not in upload_form
+    for upload in ("wagtaildocs:add", "wagtaildocs:add_multiple"):
+        upload_form = client.get(reverse(upload)).content.decode()
+        assert PD_ROOT_NAME not in upload_form and "Brookfield" not in upload_form
     policy = policy_registry.get_by_type(Document)
     offered = policy.collections_user_has_permission_for(hubdata.user("editor"), "add")
     assert list(offered.values_list("name", flat=True)) == ["Root"]
@@ -272,12 +273,12 @@ def test_narrowing_a_listing_costs_the_same_queries_however_many_schools(
     # The PD root, the user's groups, the collections under the root, the URNs of
     # those schools in the user's scope, and the documents.
     with django_assert_num_queries(5):
-        before = list(restrict_documents(specialist, documents))
+        before = list(restrict_media(specialist, documents))
     for urn in (990103, 990104, 990105, 990202, 990203):
         add_document(school_collection(School.objects.get(urn=urn)), f"Notes {urn}")
     specialist = hubdata.user("specialist")
     with django_assert_num_queries(5):
-        after = list(restrict_documents(specialist, documents))
+        after = list(restrict_media(specialist, documents))
     assert [d.title for d in before] == ["Brookfield Primary School: autumn visit notes"]
     assert [d.title for d in after] == [
         "Brookfield Primary School: autumn visit notes",
