@@ -31,6 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 
 from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
 from wagtail.models import TaskState, WorkflowState
 
@@ -39,6 +41,7 @@ from axes.models import AccessAttempt
 
 from programmes.models import VideoTestimonial
 from tests.workflows import hubdata
+from workflows.documents import school_collection
 from workflows.models import (
     ActionPlan,
     Application,
@@ -55,6 +58,7 @@ from workflows.models import (
 pytestmark = pytest.mark.django_db
 
 Document = get_document_model()
+Image = get_image_model()
 
 # --- Which patterns are ours -------------------------------------------------------
 
@@ -79,6 +83,8 @@ NAMESPACE_MODELS = {
     "wagtailsnippetchoosers_programmes_videotestimonial": VideoTestimonial,
     # The admin API's documents endpoint, replaced by a scoped one (workflows.documents).
     "wagtailadmin_api:documents": Document,
+    # ... and its images endpoint (workflows.security_hooks).
+    "wagtailadmin_api:images": Image,
     # The hub lead's sign-in lockouts page (workflows.lockouts): a listing, no object URL.
     "login_lockouts": AccessAttempt,
 }
@@ -397,7 +403,19 @@ def side_objects(side):
         Document: Document.objects.filter(collection__name__startswith=str(facts["urn"]))
         .order_by("pk")
         .first(),
+        Image: school_image(school),
     }
+
+
+def school_image(school):
+    """An image filed in the school's PD collection (the demo files none)."""
+    collection = school_collection(school)
+    image = Image.objects.filter(collection=collection).order_by("pk").first()
+    if image is None:
+        image = Image(title=f"{school.name}: playground photo", collection=collection)
+        image.file = get_test_image_file(filename=f"{school.urn}.png")
+        image.save()
+    return image
 
 
 def sibling_objects(side):

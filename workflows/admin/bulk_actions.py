@@ -20,8 +20,9 @@ registry's later entry for the same model and action type replaces Wagtail's):
 * when nothing is left the answer is 404, as for ids that do not exist, so the
   answer tells nothing about which ids exist.
 
-Snippet bulk actions (action plans) are scoped in ``workflows.plans``; users'
-bulk actions need user-management permissions only administrators hold.
+Snippet bulk actions of PD records (deleting action plans) go through the same
+mixin, narrowed by the record's scoped permission policy; users' bulk actions
+need user-management permissions only administrators hold.
 """
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,10 @@ from wagtail.admin.views.pages import bulk_actions as page_actions
 from wagtail.documents.views import bulk_actions as document_actions
 from wagtail.images.views import bulk_actions as image_actions
 from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.permissions import policy_registry
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction as SnippetDeleteBulkAction
+
+from workflows.models import ActionPlan
 
 
 def _valid_ids(model, object_ids):
@@ -84,6 +89,16 @@ class PageActionableOnlyMixin(ActionableOnlyMixin):
         )
 
 
+class RecordActionableOnlyMixin(ActionableOnlyMixin):
+    """Records of the PD domain (action plans): what their scoped permission policy allows."""
+
+    def narrow(self, queryset):
+        policy = policy_registry.get_by_type(self.model)
+        return queryset & policy.instances_user_has_any_permission_for(
+            self.request.user, ["change", "delete"]
+        )
+
+
 def _scoped(action_class, mixin):
     """``action_class`` with ``mixin`` in front: e.g. ``ScopedDocumentDeleteBulkAction``."""
     name = f"Scoped{action_class.models[0].__name__}{action_class.__name__}"
@@ -108,6 +123,11 @@ SCOPED_BULK_ACTIONS = [
             page_actions.PublishBulkAction,
             page_actions.UnpublishBulkAction,
         )
+    ),
+    type(
+        "ScopedActionPlanDeleteBulkAction",
+        (RecordActionableOnlyMixin, SnippetDeleteBulkAction),
+        {"__module__": __name__, "models": [ActionPlan]},
     ),
 ]
 

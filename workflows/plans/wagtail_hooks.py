@@ -15,16 +15,13 @@ The Workflows and Workflow tasks reports are narrowed to visible plans by their
 scoped subclasses in ``workflows.admin.reports``.
 """
 
-from django.http import Http404
-
 from wagtail import hooks
 from wagtail.snippets.action_menu import CancelWorkflowMenuItem, WorkflowMenuItem
-from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
 
 from workflows.models import ActionPlan, FocusArea
 from workflows.models.action_plans import ActionPlanLogEntry
-from workflows.permissions import is_hub_lead, is_school_leader, is_specialist, visible
+from workflows.permissions import is_hub_lead, is_school_leader, is_specialist
 from workflows.plans import panels
 from workflows.plans.tasks import user_can_cancel
 from workflows.plans.viewsets import ActionPlanViewSet, FocusAreaViewSet
@@ -70,36 +67,6 @@ def plan_panels(request, panel_list):
     panel_list.extend([panels.PlansAwaitingPanel(user), panels.OverdueActionsPanel(user)])
     if is_hub_lead(user) or is_specialist(user):
         panel_list.append(panels.PlansOverviewPanel(user))
-
-
-class ScopedPlanDeleteBulkAction(DeleteBulkAction):
-    """Wagtail's snippet bulk delete, blind to plans outside the user's scope.
-
-    The stock action lists every requested id on its confirmation page, the ones
-    the user may not delete included, by title: a school leader could read other
-    schools' plan titles by typing ids. Ids outside the scope are dropped here, as
-    ids that do not exist are.
-    """
-
-    models = [ActionPlan]
-
-    def get_actionable_objects(self):
-        objects, context = super().get_actionable_objects()
-        requested = [*objects, *context["items_with_no_access"]]
-        in_scope = set(
-            visible(
-                self.request.user, ActionPlan.objects.filter(pk__in=[o.pk for o in requested])
-            ).values_list("pk", flat=True)
-        )
-        objects = [o for o in objects if o.pk in in_scope]
-        no_access = [o for o in context["items_with_no_access"] if o.pk in in_scope]
-        if not (objects or no_access):
-            raise Http404
-        return objects, {"items_with_no_access": no_access}
-
-
-# After wagtail.snippets' own registration, so this one wins for action plans.
-hooks.register("register_bulk_action", ScopedPlanDeleteBulkAction, order=1)
 
 
 @hooks.register("construct_snippet_action_menu")
