@@ -103,3 +103,38 @@ def test_malformed_ids_in_the_url_are_not_found(client, demo, url_name, pk):
     client.force_login(get_user_model().objects.get(username="specialist"))
     path = reverse(url_name, args=["0"]).replace("/0/", f"/{pk}/")
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url_name", "field"), [("pd_visits:add", "school"), ("pd_meetings:add", "host_school")]
+)
+@pytest.mark.parametrize("posted", ["riverside", "abc", "²"])
+def test_a_school_chooser_re_rendered_after_a_bad_post_names_no_other_school(
+    client, demo, url_name, field, posted
+):
+    """The chooser showed the name of whatever school id was posted, in scope or not."""
+    riverside = School.objects.get(urn=990201)  # Bradford: not the specialist's
+    client.force_login(hubdata.user("specialist"))
+    value = riverside.pk if posted == "riverside" else posted
+    response = client.post(reverse(url_name), {field: value})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    page = response.content.decode()
+    assert riverside.name not in page and "990201" not in page
+
+
+@pytest.mark.parametrize("role", ["head", "head2", "specialist"])
+def test_only_a_hub_lead_may_post_a_decision_on_an_application(client, demo, role):
+    from workflows.models import Application
+
+    application = Application.objects.filter(school__urn=990201).order_by("pk").first()
+    before = Application.objects.filter(pk=application.pk).values().get()
+    client.force_login(hubdata.user(role))
+    response = client.post(
+        reverse("pd_applications:inspect", args=[application.pk]),
+        {"decision": "decline", "reason": "Probing."},
+    )
+    assert response.status_code in (302, 403, 404)
+    if response.status_code == 302:
+        assert "/admin/pd/applications/inspect/" not in response["Location"]
+    assert Application.objects.filter(pk=application.pk).values().get() == before

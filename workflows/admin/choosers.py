@@ -10,6 +10,7 @@ user's scope, so a specialist can neither see nor pick another group's school
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from wagtail.admin.forms.choosers import BaseFilterForm
@@ -31,7 +32,7 @@ class SchoolSearchForm(BaseFilterForm):
         query = (self.cleaned_data.get("q") or "").strip()
         if query:
             match = Q(name__icontains=query) | Q(postcode__icontains=query)
-            if query.isdigit():
+            if query.isascii() and query.isdigit():
                 match |= Q(urn=int(query))
             objects = objects.filter(match)
             self.is_searching = True
@@ -61,3 +62,25 @@ class SchoolChooserViewSet(ScopedChooserViewSet):
 
 
 school_chooser = SchoolChooserViewSet()
+
+
+def school_chooser_widget(queryset):
+    """The school chooser for a form field whose choices are ``queryset``.
+
+    Wagtail's chooser widget shows the chosen school's name by looking up
+    whatever id it is given, so a form re-rendered after a post naming another
+    school would print that school's name. This one shows only a school of the
+    field's own (scoped) choices, and nothing for an id that is not one.
+    """
+    base = school_chooser.widget_class
+
+    class ScopedSchoolChooser(base):
+        def get_instance(self, value):
+            if value is None or isinstance(value, self.model_class):
+                return value
+            try:
+                return queryset.filter(pk=value).first()
+            except (ValueError, TypeError, ValidationError):
+                return None
+
+    return ScopedSchoolChooser()

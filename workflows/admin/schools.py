@@ -45,7 +45,7 @@ class SchoolIndexView(ScopedIndexView):
         if not query:
             return queryset
         match = Q(name__icontains=query) | Q(postcode__icontains=query)
-        if query.isdigit():
+        if query.isascii() and query.isdigit():
             match |= Q(urn=int(query))
         return queryset.filter(match)
 

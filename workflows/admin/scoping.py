@@ -104,10 +104,13 @@ class ScopedView(FormulaSafeExportMixin):
     scoped_model = None
 
     def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
+        # Before the view's own ``setup``, which may already load the object, its
+        # revision or its task state from the id.
+        self.request = request
         pk = kwargs.get("pk")
         if pk is not None and not self.in_scope(unquote(str(pk))):
             raise Http404("No such record.")
+        super().setup(request, *args, **kwargs)
 
     def in_scope(self, pk) -> bool:
         manager = self.scoped_model._default_manager
@@ -300,7 +303,7 @@ class ScopedModelForm(WagtailAdminModelForm):
         super().__init__(*args, for_user=for_user, **kwargs)
         user = self.for_user
         self.user_is_hub_lead = bool(user and is_hub_lead(user))
-        from workflows.admin.choosers import school_chooser
+        from workflows.admin.choosers import school_chooser_widget
 
         if user is not None:
             _narrow_choices(self.fields, user)
@@ -310,7 +313,7 @@ class ScopedModelForm(WagtailAdminModelForm):
                 field.queryset = self.user_choices(name, queryset)
             if queryset is not None and queryset.model._meta.label_lower == "workflows.school":
                 # One school among thousands: a searchable chooser, not a select.
-                field.widget = school_chooser.widget_class()
+                field.widget = school_chooser_widget(field.queryset)
         if not self.user_is_hub_lead:
             for name in self.hub_lead_only_fields:
                 if name in self.fields:

@@ -7,6 +7,7 @@ next to the field and what the hub lead typed still in it.
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -125,6 +126,8 @@ class ApplicationInspectView(InspectView):
         return context
 
     def post(self, request, *args, **kwargs):
+        if not is_hub_lead(request.user):
+            raise PermissionDenied  # decisions are the hub lead's alone
         application = self.object
         name = request.POST.get("decision", "")
         form = DecisionForm(
