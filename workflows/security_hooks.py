@@ -21,6 +21,7 @@ from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 
 from workflows import documents, lockouts
 from workflows.admin import bulk_actions as _bulk_actions  # noqa: F401  (registers its hooks)
+from workflows.admin import media_tags as _media_tags  # noqa: F401  (serves scoped tag lists)
 from workflows.admin.wagtail_hooks import HubLeadMenuItem
 from workflows.models.audit import MediaLogEntry, media_models
 
