@@ -159,6 +159,7 @@ KINDS = {
     "workflow_action": CHANGE,
     "collect_workflow_action_data": CHANGE,
     "review": CHANGE,
+    "track": CHANGE,
     "carry_over": CHANGE,
     "chosen_multiple": Kind(query_ids=True),
     "detail": VIEW,

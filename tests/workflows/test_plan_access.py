@@ -47,6 +47,8 @@ def object_urls(plan):
         ("get", reverse(f"{NS}:revisions_revert", args=[plan.pk, revision.pk])),
         ("get", reverse(f"{NS}:print", args=[plan.pk])),
         ("get", reverse(f"{NS}:review", args=[plan.pk])),
+        ("get", reverse(f"{NS}:track", args=[plan.pk])),
+        ("post", reverse(f"{NS}:track", args=[plan.pk])),
         ("get", reverse(f"{NS}:carry_over", args=[plan.pk])),
         ("get", reverse(f"{NS}:confirm_workflow_cancellation", args=[plan.pk])),
         ("get", reverse("wagtailsnippetchoosers_workflows_actionplan:chosen", args=[plan.pk])),

@@ -1,8 +1,8 @@
 """QA findings on plan approval, each driven through the real admin views.
 
 * a plan with a progress note can be sent back, signed off and approved from
-  the editor (a callable default on the note's date used to count every save
-  as an edit, restarting approval and losing the comment);
+  the editor (notes are tracking, rows beside the plan's revisions, so they are
+  not in the editor's form at all);
 * only the plan's specialist or a hub lead may cancel its workflow;
 * action owners come from the plan's own school;
 * a plan cannot go to a school with nobody to approve it;
@@ -73,7 +73,7 @@ def emails(demo):
 def test_the_demo_brookfield_plan_with_a_note_can_be_sent_back_by_the_head(client, emails):
     plan = ActionPlan.objects.get(school__urn=990101)
     assert plan.state == PlanState.AWAITING_SCHOOL
-    assert plan.get_latest_revision_as_object().progress_notes.exists()
+    assert plan.progress_notes.exists()
     client.force_login(user("head"))
 
     response = workflow_action(client, plan, "reject", comment="Add a measure governors can see.")
@@ -107,17 +107,20 @@ def test_a_plan_with_a_note_can_be_signed_off_and_approved_from_the_editor(clien
     assert plan.live
 
 
-def test_a_note_left_undated_is_dated_today(client, demo):
+def test_the_editor_has_no_tracking_fields_and_an_undated_note_is_dated_today(client, demo):
     plan = ActionPlan.objects.get(school__urn=990103)  # a draft of the specialist's
     client.force_login(user("specialist"))
-    data = form_data(client, plan)
-    data["progress_notes-0-noted_on"] = ""
-    response = client.post(edit_url(plan), data)
-    assert response.status_code == 302
-    plan.refresh_from_db()
-    note = plan.get_latest_revision_as_object().progress_notes.all()[0]
+    form = client.get(edit_url(plan)).context["form"]
+    assert "progress_notes" not in form.formsets
+    assert "status" not in form.formsets["actions"].forms[0].fields
+    assert "owner_name" in form.formsets["actions"].forms[0].fields
+
+    revisions = plan.revisions.count()
+    note = ProgressNote(plan=plan, note="x")
+    assert note.noted_on is None  # no default on the model
+    note.save()
     assert note.noted_on == timezone.localdate()
-    assert ProgressNote(plan=plan, note="x").noted_on is None  # no default on the model
+    assert plan.revisions.count() == revisions  # a note is no revision
 
 
 def test_a_school_leader_cannot_cancel_the_workflow(client, demo):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.log_actions import log
+from wagtail.models import Revision
 
 import pytest
 
@@ -147,6 +148,11 @@ def world(demo):
         plan = build_plan(school, specialist=specialist, academic_year=group.academic_year)
         PlanReview.objects.create(plan=plan, comment="Mr Patel led well.", reviewed_by=specialist)
         Action.objects.filter(plan=plan, sort_order=0).update(owner_user=w["login_user"])
+        # A revision saved before progress notes left the plan's revisions still holds them.
+        revision = plan.latest_revision
+        content = dict(revision.content)
+        content["progress_notes"] = [{"action_number": 1, "note": "Mr Patel's note, in 2020."}]
+        Revision.objects.filter(pk=revision.pk).update(content=content)
         plans[key], w[f"visit_{key}"] = plan, visit
     w["plan_old"], w["plan_kept"] = plans["old"], plans["kept"]
 
@@ -301,16 +307,20 @@ def test_apply_anonymises_exactly_the_rows_past_retention(world):
     old_plan = ActionPlan.objects.get(pk=w["plan_old"].pk)
     assert old_plan.anonymised_at is not None
     assert set(old_plan.actions.values_list("owner_name", "owner_user")) == {(MARKER, None)}
-    assert set(old_plan.progress_notes.values_list("note", flat=True)) == {MARKER}
+    assert set(old_plan.progress_notes.values_list("note", "recorded_by")) == {(MARKER, None)}
     assert set(old_plan.reviews.values_list("comment", flat=True)) == {MARKER}
     for revision in old_plan.revisions.all():
         assert {a["owner_name"] for a in revision.content["actions"]} == {MARKER}
-        assert "Draft policy shared." not in str(revision.content)
+        assert "Mr Patel" not in str(revision.content)
+    assert old_plan.latest_revision.content["progress_notes"] == [
+        {"action_number": 1, "note": MARKER}
+    ]
     assert old_plan.title == w["plan_old"].title and old_plan.state == w["plan_old"].state
     kept_plan = ActionPlan.objects.get(pk=w["plan_kept"].pk)
     assert kept_plan.anonymised_at is None
     assert "Maths lead" in kept_plan.actions.values_list("owner_name", flat=True)
     assert "Maths lead" in str(kept_plan.latest_revision.content)
+    assert "Mr Patel's note, in 2020." in str(kept_plan.latest_revision.content)
     visit = Visit.objects.get(pk=w["visit_old"].pk)
     assert (visit.met_with, visit.notes, visit.next_steps, visit.purpose) == (
         MARKER,

@@ -110,18 +110,28 @@ def build_plan(school, *, specialist, academic_year=DEMO_YEAR, title=None, visit
     for position, action in enumerate(actions):
         action.sort_order = position
     plan.actions = actions
-    plan.progress_notes = [
-        ProgressNote(
-            action_number=1,
-            noted_on=today - timedelta(days=10),
-            note="Draft policy shared.",
-            sort_order=0,
-        )
-    ]
     if save:
         plan.save()
         plan.save_revision(user=specialist, log_action=True)
+        # Progress notes are tracking, kept beside the plan's revisions: rows of their own.
+        notes = demo_notes(specialist=specialist)
+        for note in notes:
+            note.plan = plan
+        ProgressNote.objects.bulk_create(notes)
     return plan
+
+
+def demo_notes(*, specialist):
+    """The demo's progress notes (unsaved, without a plan): one on the first action."""
+    return [
+        ProgressNote(
+            action_number=1,
+            noted_on=date.today() - timedelta(days=10),
+            note="Draft policy shared.",
+            recorded_by=specialist,
+            sort_order=0,
+        )
+    ]
 
 
 def _task_state(plan):
@@ -170,6 +180,9 @@ def drive(plan, target, *, specialist, leader, hub_lead):
                 strict=False,
             )
         )
+        # A review's statuses are the actions' tracked status from then on.
+        for entry in ReviewEntry.objects.filter(review=review):
+            Action.objects.filter(pk=entry.action_id).update(status=entry.status)
         ActionPlan.objects.filter(pk=plan.pk).update(state=PlanState.IN_PROGRESS)
 
 

@@ -52,8 +52,9 @@ from wagtail.models import Revision, TaskState, WorkflowState
 
 from workflows import roles
 from workflows.demo.hub import DEMO_YEAR, head_and_maths_lead
-from workflows.demo.plans import build_plan
+from workflows.demo.plans import build_plan, demo_notes
 from workflows.models import (
+    Action,
     ActionPlan,
     Enrolment,
     Participant,
@@ -299,7 +300,8 @@ def _make_plans(schools, group_of, enrolment_of, visit_of, states, now) -> list[
     template_priorities = list(template.priorities.all())
     template_areas = [list(priority.focus_areas.all()) for priority in template_priorities]
     template_actions = list(template.actions.all())
-    template_notes = list(template.progress_notes.all())
+    # Progress notes are tracking, not part of the plan's revisions: rows only.
+    template_notes = demo_notes(specialist=None)
 
     plans = []
     for school, state in zip(schools, states, strict=True):
@@ -335,17 +337,14 @@ def _make_plans(schools, group_of, enrolment_of, visit_of, states, now) -> list[
         for area in areas
     )
     actions = children(template_actions)
-    notes = children(template_notes)
+    children(template_notes)
     # Hand each plan its children in memory, so its revision serialises them as
     # ``save_revision`` would, without a query per plan.
-    for plan, plan_priorities, plan_actions, plan_notes in zip(
-        plans, priorities, actions, notes, strict=True
-    ):
+    for plan, plan_priorities, plan_actions in zip(plans, priorities, actions, strict=True):
         for priority, areas in zip(plan_priorities, template_areas, strict=True):
             priority.focus_areas = areas
         plan.priorities = plan_priorities
         plan.actions = plan_actions
-        plan.progress_notes = plan_notes
     return plans
 
 
@@ -592,6 +591,11 @@ def _make_workflow_history(plans, revisions, states, leader_of, content_type, no
         for review, plan in zip(reviews, reviewed, strict=True)
         for action, (entry_status, comment) in zip(plan.actions.all(), REVIEW_ENTRIES, strict=True)
     )
+    # A review's statuses are the actions' tracked status from then on.
+    for position, (entry_status, _) in enumerate(REVIEW_ENTRIES):
+        pks = [list(plan.actions.all())[position].pk for plan in reviewed]
+        for start in range(0, len(pks), 500):
+            Action.objects.filter(pk__in=pks[start : start + 500]).update(status=entry_status)
 
 
 @dataclass

@@ -3,8 +3,17 @@
 An :class:`ActionPlan` is a snippet with ``WorkflowMixin, DraftStateMixin,
 LockableMixin, RevisionMixin`` (Wagtail checks that order), so drafts, revisions,
 compare, locking and moderation come from Wagtail. It is a ``ClusterableModel``:
-its priorities, actions and progress notes are edited inline and stored in each
-revision with the plan, so "which revision was approved" covers all of them.
+its priorities and actions are edited inline and stored in each revision with the
+plan, so "which revision was approved" covers all of them.
+
+Two kinds of change after a plan is agreed. The *agreed content* (priorities,
+what each action is, owners, dates, success criteria) changes only through the
+editor, and a change needs both approvals again (the agreed version stays live
+meanwhile). *Tracking* is the year's work and never needs approval: an action's
+``status`` and the plan's :class:`ProgressNote` rows are written straight onto
+the live rows by the "Track progress" view (``workflows.plans.tracking``), never
+into a revision, and publishing a revision keeps the tracked statuses
+(:meth:`ActionPlan.with_content_json`).
 
 Why actions are children of the plan, not of their priority: modelcluster can
 nest clusters, but a plan edited after it was agreed keeps its draft only in a
@@ -13,7 +22,8 @@ priority by foreign key would then point at nothing (and the choice list of a
 new priority would be empty until saved). So each action names its priority by
 its position ("priority 1"), which survives revisions, reordering checks, the
 approval of a draft and carry-over to next year's plan. Progress notes likewise
-name their action by its number. The form checks both numbers exist.
+name their action by its number in the agreed plan. The form checks priority
+numbers exist; the tracking view only offers actions that do.
 
 Termly reviews are *not* part of the plan's revisions: a review records how the
 agreed plan is going without changing what was agreed, so it needs no new
@@ -189,7 +199,6 @@ class ActionPlan(
         ),
         InlinePanel("priorities", heading="Priorities", label="Priority", min_num=1),
         InlinePanel("actions", heading="Actions", label="Action"),
-        InlinePanel("progress_notes", heading="Progress notes", label="Progress note"),
     ]
 
     base_form_class = ActionPlanForm
@@ -213,17 +222,44 @@ class ActionPlan(
             raise ValidationError(errors)
 
     def with_content_json(self, content):
-        """Keep the plan-wide fields (state, closing, lineage, anonymising) when loading a revision.
+        """Keep the plan-wide fields and the tracking when loading a revision.
 
-        They describe the plan as a whole, not one revision of it, so publishing an
-        old revision must not bring back an old state.
+        State, closing, lineage and anonymising describe the plan as a whole, not
+        one revision of it, so publishing an old revision must not bring back an
+        old state. Each action's ``status`` is tracking, recorded on the live rows
+        after the revision was saved: an action the revision shares with the live
+        plan (same primary key) keeps its live status; an action new in the
+        revision keeps the status it was written with.
         """
         obj = super().with_content_json(content)
         obj.state = self.state
         obj.closed_at = self.closed_at
         obj.previous_plan_id = self.previous_plan_id
         obj.anonymised_at = self.anonymised_at
+        if self.pk:
+            tracked = dict(Action.objects.filter(plan=self.pk).values_list("pk", "status"))
+            for action in obj.actions.all():
+                if action.pk in tracked:
+                    action.status = tracked[action.pk]
         return obj
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the plan has an agreed version that counts (live and not closed).
+
+        ``workflows.plans.status.in_force_q`` says the same in SQL.
+        """
+        return bool(self.live and self.state != PlanState.CLOSED)
+
+    def status_label(self) -> str:
+        """The plan's status as people read it.
+
+        A plan with an agreed version and a change to it in approval is still
+        agreed: "Agreed; changes awaiting school approval", not the bare state.
+        """
+        if self.live and self.state in PENDING_CHANGE_LABELS:
+            return PENDING_CHANGE_LABELS[self.state]
+        return self.get_state_display()
 
     @property
     def work_group(self):
@@ -283,7 +319,7 @@ class Action(Orderable):
         max_length=12,
         choices=ActionStatus.choices,
         default=ActionStatus.NOT_STARTED,
-        help_text="How it is going; termly reviews record it too.",
+        help_text="How it is going: tracked on the agreed plan (Track progress and termly reviews), not part of what is agreed.",
     )
 
     panels = [
@@ -295,7 +331,6 @@ class Action(Orderable):
         FieldPanel("due_on"),
         FieldPanel("success_criteria"),
         FieldPanel("resources"),
-        FieldPanel("status"),
     ]
 
     def __str__(self) -> str:
@@ -326,22 +361,34 @@ class Action(Orderable):
 
 
 class ProgressNote(Orderable):
-    """A dated note of progress on one action, kept with the plan."""
+    """A dated note of progress on one action: tracking, kept beside the plan's revisions.
 
-    plan = ParentalKey(ActionPlan, on_delete=models.CASCADE, related_name="progress_notes")
+    A plain foreign key, not part of the plan's cluster: adding a note changes
+    nothing that was agreed, so it never makes a revision or restarts approval.
+    Old revisions may still hold the notes they were saved with (before notes
+    left the cluster); those copies are history only.
+    """
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="progress_notes")
     action_number = models.PositiveSmallIntegerField(
-        default=1, help_text="The number of the action it is about: 1 for the first action."
+        default=1,
+        help_text="The number of the action it is about in the agreed plan: 1 for the first action.",
     )
-    # No callable default (such as ``timezone.localdate``): Django then gives the
-    # form field ``show_hidden_initial``, Wagtail renders no hidden initial, and
-    # every save of a plan with a note counted as an edit, restarting approval.
-    # A blank date is filled with today in ``clean`` and ``save`` instead.
+    # No callable default (such as ``timezone.localdate``): a blank date is filled
+    # with today in ``clean`` and ``save``.
     noted_on = models.DateField(
         blank=True, help_text="The date of the note; leave blank for today."
     )
     note = models.TextField(help_text="What has happened.")
-
-    panels = [FieldPanel("action_number"), FieldPanel("noted_on"), FieldPanel("note")]
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who recorded the note.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the note was recorded.")
 
     class Meta(Orderable.Meta):
         ordering = ["sort_order", "noted_on"]
@@ -358,6 +405,13 @@ class ProgressNote(Orderable):
 
     def __str__(self) -> str:
         return f"{self.noted_on}: {self.note[:60]}"
+
+
+PENDING_CHANGE_LABELS = {
+    PlanState.AWAITING_SPECIALIST: "Agreed; changes awaiting specialist sign-off",
+    PlanState.AWAITING_SCHOOL: "Agreed; changes awaiting school approval",
+    PlanState.CHANGES_REQUESTED: "Agreed; changes requested",
+}
 
 
 class PlanReview(models.Model):

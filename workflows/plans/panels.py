@@ -8,7 +8,7 @@ groups its counts in the database.
 
 from functools import partial
 
-from django.db.models import Count, Q, Window
+from django.db.models import BooleanField, Case, Count, Q, Value, When, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,10 +18,14 @@ from workflows.models import Action, ActionPlan
 from workflows.models.action_plans import PlanState
 from workflows.permissions import is_hub_lead, scope_for, visible
 from workflows.plans.charts import stacked_bars
-from workflows.plans.status import current_status_expression, overdue_expression, overdue_q
+from workflows.plans.status import (
+    current_status_expression,
+    in_force_q,
+    overdue_expression,
+    overdue_q,
+)
 
 LIST_LIMIT = 10
-LIVE_STATES = [PlanState.AGREED, PlanState.IN_PROGRESS]
 
 
 def awaiting_q(user) -> Q:
@@ -41,9 +45,13 @@ def awaiting_q(user) -> Q:
 
 
 def overdue_actions(user, today=None):
-    """The open actions past their due date on the agreed plans ``user`` may see."""
+    """The open actions past their due date on the agreed plans ``user`` may see.
+
+    An agreed plan counts while a change to it awaits approval (``in_force_q``):
+    its live rows are still the agreed version.
+    """
     today = today or timezone.localdate()
-    plans = visible(user, ActionPlan.objects.filter(state__in=LIVE_STATES))
+    plans = visible(user, ActionPlan.objects.filter(in_force_q()))
     return (
         Action.objects.filter(plan__in=plans.values("pk"))
         .annotate(current_status=current_status_expression())
@@ -92,14 +100,35 @@ class OverdueActionsPanel(Component):
     def __init__(self, user):
         self.user = user
 
+    def trackable(self):
+        """Whether the user may track each row's plan (``tracking.can_track``), in the same query.
+
+        Every row's plan is in force already; who may track it: its specialist, its
+        school's leaders, hub leads.
+        """
+        if is_hub_lead(self.user):
+            return Value(True)
+        q = Q(plan__specialist=self.user)
+        scope = scope_for(self.user)
+        if scope.leader:
+            q |= Q(plan__school__in=scope.led_school_ids)
+        return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
     def get_context_data(self, parent_context=None):
         items, total = first_with_total(
-            overdue_actions(self.user).select_related("plan__school").order_by("due_on", "pk")
+            overdue_actions(self.user)
+            .annotate(trackable=self.trackable())
+            .select_related("plan__school")
+            .order_by("due_on", "pk")
         )
         for action in items:
             action.plan_url = reverse(
                 "wagtailsnippets_workflows_actionplan:inspect", args=[action.plan_id]
             )
+            if action.trackable:
+                action.track_url = reverse(
+                    "wagtailsnippets_workflows_actionplan:track", args=[action.plan_id]
+                )
         return {"actions": items, "total": total}
 
 
@@ -170,7 +199,7 @@ def overview(user, today=None):
         )
     )
     action_rows = (
-        Action.objects.filter(plan__in=plans.filter(state__in=LIVE_STATES).values("pk"))
+        Action.objects.filter(plan__in=plans.filter(in_force_q()).values("pk"))
         .annotate(current_status=current_status_expression())
         .annotate(bucket=overdue_expression(today))
         .values(*(f"plan__{field}" for field in fields), "bucket")

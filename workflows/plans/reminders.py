@@ -10,6 +10,9 @@ around 1 September, 1 January and mid-April. A plan's termly reviews fall due
 in each term after the visit the plan came from (or after it was first agreed),
 ``REVIEW_WEEKS_INTO_TERM`` weeks into the term; the reminder goes
 ``REMINDER_DAYS_BEFORE`` days before, unless the review is already recorded.
+
+Overdue actions and reviews due are about the agreed version of a plan, which
+counts while a change to it awaits approval (``status.in_force_q``).
 """
 
 from collections import defaultdict
@@ -22,14 +25,13 @@ from django.utils import timezone
 from workflows.models import Action, ActionPlan, ReminderLog
 from workflows.models.action_plans import PlanState
 from workflows.plans.emails import allowed_recipients, school_leaders, send_plan_email
-from workflows.plans.status import current_status_expression, overdue_q
+from workflows.plans.status import current_status_expression, in_force_q, overdue_q
 
 # (term, month, day it starts, whether it falls in the second calendar year)
 TERMS = [("autumn", 9, 1, False), ("spring", 1, 1, True), ("summer", 4, 15, True)]
 REVIEW_WEEKS_INTO_TERM = 8
 REMINDER_DAYS_BEFORE = 14
 WAITING_DAYS = 7
-LIVE_STATES = [PlanState.AGREED, PlanState.IN_PROGRESS]
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class Reminders:
 
     def collect_overdue_actions(self):
         actions = (
-            Action.objects.filter(plan__state__in=LIVE_STATES)
+            Action.objects.filter(in_force_q("plan__"))
             .annotate(current_status=current_status_expression())
             .filter(overdue_q(self.today))
             .select_related("plan__school", "plan__specialist", "owner_user")
@@ -127,7 +129,7 @@ class Reminders:
 
     def collect_reviews_due(self):
         plans = (
-            ActionPlan.objects.filter(state__in=LIVE_STATES)
+            ActionPlan.objects.filter(in_force_q())
             .select_related("school", "specialist", "visit")
             .prefetch_related("reviews")
         )

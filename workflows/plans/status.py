@@ -5,8 +5,8 @@ the revision it was on, so "agreed by whom, when, which revision" is never a
 copy that could drift from the workflow history.
 """
 
-from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.models import TaskState, WorkflowState
@@ -62,31 +62,49 @@ def latest_change_request(plan):
     )
 
 
+def in_force_q(prefix="") -> Q:
+    """The plans whose agreed version counts: live (agreed once) and not closed.
+
+    A change to an agreed plan waits for approval as a revision, while the live
+    rows stay the agreed version; so a plan counts here whatever its ``state``
+    says about the change in approval (awaiting sign-off, changes requested).
+    Dashboards, charts, reminders and the termly review all use this rule.
+
+    :param prefix: the path to the plan, such as ``"plan__"`` on actions.
+    """
+    from workflows.models.action_plans import PlanState
+
+    return Q(**{f"{prefix}live": True}) & ~Q(**{f"{prefix}state": PlanState.CLOSED})
+
+
 def plan_status(plan):
     """Return the context the status panel, inspect and print views show."""
     from workflows.models.action_plans import PlanState
 
-    context = {"plan": plan, "state_label": plan.get_state_display() if plan.pk else ""}
+    context = {"plan": plan, "state_label": plan.status_label() if plan.pk else ""}
     if not plan.pk:
         return context
     context["agreement"] = agreement(plan)
     if plan.state == PlanState.CHANGES_REQUESTED:
         context["change_request"] = latest_change_request(plan)
+    if plan.in_force:
+        context["track_url"] = reverse("wagtailsnippets_workflows_actionplan:track", args=[plan.pk])
+        # Named in the editor's notice: who approves a change to what was agreed.
+        context["specialist_name"] = (
+            plan.specialist.get_full_name() or plan.specialist.get_username()
+        )
     return context
 
 
 def current_status_expression():
-    """The status of an action now: its latest review's, or the plan's own field.
+    """The status of an action now: the live row's tracked ``status``.
 
-    Usable in ``annotate`` on an ``Action`` queryset: one subquery, so a listing
-    of any size costs one query.
+    Tracking (the "Track progress" view) and termly reviews both write the live
+    row's status, so the latest of them counts; each review also keeps the
+    statuses it recorded, as history. Kept as an expression so callers
+    ``annotate(current_status=...)`` the same way whatever it is computed from.
     """
-    from workflows.models import ReviewEntry
-
-    latest = ReviewEntry.objects.filter(action=OuterRef("pk")).order_by(
-        "-review__reviewed_on", "-review__pk"
-    )
-    return Coalesce(Subquery(latest.values("status")[:1]), F("status"))
+    return F("status")
 
 
 def is_overdue(due_on, current_status, today=None) -> bool:

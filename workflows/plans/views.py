@@ -1,5 +1,7 @@
 """The plans' own admin views: print, CSV export of actions, termly review, carry-over.
 
+Tracking progress (statuses and notes on the agreed plan) is in ``tracking``.
+
 Each is built by :class:`workflows.plans.viewsets.ActionPlanViewSet`, which wraps
 it in the same per-object scope check as Wagtail's views; each also asks the
 permission policy for the action it performs.
@@ -12,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -87,7 +89,7 @@ def plan_context(plan, user):
     for number, action in enumerate(actions, start=1):
         action.number = number
         action.current_status_label = status_label(action)
-    notes = list(plan.progress_notes.all())
+    notes = list(plan.progress_notes.order_by("noted_on", "pk"))
     for action in actions:
         action.notes = [n for n in notes if n.action_number == action.number]
     reviews = list(plan.reviews.prefetch_related("entries__action").select_related("reviewed_by"))
@@ -97,6 +99,7 @@ def plan_context(plan, user):
         "actions": actions,
         "reviews": reviews,
         "can_review": can_review(plan, user),
+        "can_track": can_track(plan, user),
         "can_carry_over": can_carry_over(plan, user),
         "review_url": reverse("wagtailsnippets_workflows_actionplan:review", args=[plan.pk]),
         "csv_url": reverse("wagtailsnippets_workflows_actionplan:export_actions")
@@ -107,9 +110,16 @@ def plan_context(plan, user):
     }
 
 
+def can_track(plan, user) -> bool:
+    from workflows.plans.tracking import can_track
+
+    return can_track(plan, user)
+
+
 def can_review(plan, user) -> bool:
+    """A termly review is of the agreed version: it counts while a change awaits approval."""
     return (
-        plan.state in (PlanState.AGREED, PlanState.IN_PROGRESS)
+        plan.in_force
         and (plan.specialist_id == user.pk or is_hub_lead(user))
         and user.has_perm("workflows.add_planreview")
     )
@@ -126,12 +136,13 @@ class PlanObjectView(View):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        if not policy().user_has_any_permission_for_instance(
-            request.user, ["view", "change"], ActionPlan(pk=kwargs["pk"])
-        ):
+        if not policy().user_has_any_permission(request.user, ["view", "change"]):
             raise PermissionDenied
+        # A plan outside the user's scope is a 404, as in Wagtail's own views.
+        if not str(kwargs["pk"]).isdigit():
+            raise Http404("No such record.")
         self.plan = get_object_or_404(
-            ActionPlan.objects.select_related(
+            visible(request.user, ActionPlan.objects.all()).select_related(
                 "school", "enrolment__work_group", "specialist", "visit"
             ),
             pk=kwargs["pk"],
@@ -211,7 +222,7 @@ class ActionsCSVView(View):
                         plan.school.urn,
                         plan.enrolment.work_group.code,
                         plan.academic_year,
-                        plan.get_state_display(),
+                        plan.status_label(),
                         numbered.get((plan.pk, action.priority_number), ""),
                         action.what,
                         action.owner,
@@ -299,7 +310,14 @@ class ReviewView(PlanObjectView):
                 )
                 for action in self.actions
             )
-            set_state(self.plan, PlanState.IN_PROGRESS)
+            # The review's statuses are the actions' tracked status from now on.
+            for action in self.actions:
+                status = form.cleaned_data[f"status_{action.pk}"]
+                if status != action.status:
+                    Action.objects.filter(pk=action.pk).update(status=status)
+            # A change in approval keeps its state; the agreed version is now reviewed.
+            if self.plan.state == PlanState.AGREED:
+                set_state(self.plan, PlanState.IN_PROGRESS)
             log(self.plan, "workflows.plan_reviewed", user=request.user)
         messages.success(request, f"Review of {review.reviewed_on:%d %B %Y} recorded.")
         return redirect("wagtailsnippets_workflows_actionplan:inspect", self.plan.pk)

@@ -22,7 +22,7 @@ from workflows.admin.concurrency import StaleRevisionMixin
 from workflows.admin.scoping import ScopedSnippetViewSet
 from workflows.models import ActionPlan, FocusArea, School, WorkGroup
 from workflows.models.action_plans import PlanState
-from workflows.plans import views
+from workflows.plans import tracking, views
 from workflows.plans.tasks import SpecialistSignOffTask, no_leader_message, user_can_cancel
 
 
@@ -55,6 +55,20 @@ class PlanIndexView(snippet_views.IndexView):
                 priority=50,
             ),
         ]
+
+
+def track_buttons(plan, user):
+    """Return the "Track progress" button, for those who may track ``plan``'s agreed version."""
+    if plan is None or not tracking.can_track(plan, user):
+        return []
+    return [
+        Button(
+            "Track progress",
+            url=reverse("wagtailsnippets_workflows_actionplan:track", args=[plan.pk]),
+            icon_name="list-ul",
+            priority=4,
+        )
+    ]
 
 
 class PlanSubmitGuardMixin:
@@ -116,6 +130,7 @@ class PlanEditView(StaleRevisionMixin, PlanSubmitGuardMixin, snippet_views.EditV
                 priority=5,
             )
         )
+        buttons.extend(track_buttons(self.object, self.request.user))
         return buttons
 
     @property
@@ -158,6 +173,7 @@ class PlanInspectView(snippet_views.InspectView):
                 priority=5,
             )
         )
+        buttons.extend(track_buttons(self.object, self.request.user))
         return buttons
 
     def get_context_data(self, **kwargs):
@@ -179,7 +195,7 @@ class ActionPlanViewSet(ScopedSnippetViewSet):
         "school",
         Column("work_group", label="Work Group", accessor="enrolment.work_group.code"),
         "academic_year",
-        Column("state", label="Status", accessor="get_state_display"),
+        Column("state", label="Status", accessor="status_label"),
         UpdatedAtColumn(),
     ]
     list_per_page = 50
@@ -197,6 +213,7 @@ class ActionPlanViewSet(ScopedSnippetViewSet):
     print_view_class = views.PrintView
     export_view_class = views.ActionsCSVView
     review_view_class = views.ReviewView
+    track_view_class = tracking.TrackView
     carry_over_view_class = views.CarryOverView
 
     def get_queryset(self, request):
@@ -226,6 +243,11 @@ class ActionPlanViewSet(ScopedSnippetViewSet):
                 "review/<str:pk>/",
                 self.construct_view(self.review_view_class, model=ActionPlan),
                 name="review",
+            ),
+            path(
+                "track/<str:pk>/",
+                self.construct_view(self.track_view_class, model=ActionPlan),
+                name="track",
             ),
             path(
                 "carry-over/<str:pk>/",

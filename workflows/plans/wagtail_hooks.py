@@ -22,7 +22,7 @@ from wagtail.snippets.models import register_snippet
 from workflows.models import ActionPlan, FocusArea
 from workflows.models.action_plans import ActionPlanLogEntry
 from workflows.permissions import is_hub_lead, is_school_leader, is_specialist
-from workflows.plans import panels
+from workflows.plans import panels, tracking
 from workflows.plans.tasks import user_can_cancel
 from workflows.plans.viewsets import ActionPlanViewSet, FocusAreaViewSet
 
@@ -50,6 +50,7 @@ def register_plan_log_actions(actions):
     actions.register_model(ActionPlan, ActionPlanLogEntry)
     actions.register_action("workflows.plan_reviewed", "Review plan", "Termly review recorded")
     actions.register_action("workflows.plan_closed", "Close plan", "Plan closed and carried over")
+    actions.register_action("workflows.plan_tracked")(tracking.TrackedLogFormatter)
 
 
 @hooks.register("construct_homepage_panels")

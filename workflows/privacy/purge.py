@@ -150,7 +150,9 @@ def anonymise_plans(ids, now):
         Action.objects.filter(plan__in=chunk).update(
             owner_name=_marker_unless_blank("owner_name"), owner_user=None
         )
-        ProgressNote.objects.filter(plan__in=chunk).update(note=MARKER)
+        # Notes are rows of their own (tracking); revisions saved before notes left
+        # the plan's cluster still hold copies, scrubbed with the revisions below.
+        ProgressNote.objects.filter(plan__in=chunk).update(note=MARKER, recorded_by=None)
         PlanReview.objects.filter(plan__in=chunk).update(comment=_marker_unless_blank("comment"))
         ReviewEntry.objects.filter(review__plan__in=chunk).update(
             comment=_marker_unless_blank("comment")
