@@ -138,3 +138,30 @@ def test_only_a_hub_lead_may_post_a_decision_on_an_application(client, demo, rol
     if response.status_code == 302:
         assert "/admin/pd/applications/inspect/" not in response["Location"]
     assert Application.objects.filter(pk=application.pk).values().get() == before
+
+
+@pytest.mark.parametrize("posted", ["riverside", "abc", "²"])
+@pytest.mark.parametrize("field", ["school", "specialist"])
+def test_the_plan_editor_re_rendered_after_a_bad_post_names_no_other_school(
+    client, demo, posted, field
+):
+    riverside = School.objects.get(urn=990201)
+    plan = ActionPlan.objects.get(school__urn=990103)  # a draft the specialist edits
+    client.force_login(hubdata.user("specialist"))
+    url = reverse("wagtailsnippets_workflows_actionplan:edit", args=[plan.pk])
+    data = post_data(client.get(url).context["form"])
+    data[field] = riverside.pk if posted == "riverside" else posted
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert riverside.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("plan_id", ["²", "abc", "-1", "99999999999999999999"])
+def test_the_actions_export_takes_only_a_plan_id_it_understands(client, demo, plan_id):
+    client.force_login(hubdata.user("head"))
+    response = client.get(
+        reverse("wagtailsnippets_workflows_actionplan:export_actions"), {"plan": plan_id}
+    )
+    assert response.status_code == 200
+    assert b"".join(response).decode("utf-8-sig").count("\n") == 1  # the header alone

@@ -19,20 +19,25 @@ OWNER_MESSAGE = (
 )
 
 
+def _is_id(value) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes "²", which ``int`` refuses."""
+    return str(value).isascii() and str(value).isdigit()
+
+
 class ActionPlanForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
         if user is None:
             return
-        from workflows.admin.choosers import school_chooser
+        from workflows.admin.choosers import school_chooser_widget
         from workflows.models import Enrolment, School, Visit, WorkGroup
 
         schools = visible(user, School.objects.all())
         self.fields["school"].queryset = schools
         # One school among thousands: the scoped, searchable chooser, not a select
         # (at 5,000 schools the select made the edit view take seconds).
-        self.fields["school"].widget = school_chooser.widget_class()
+        self.fields["school"].widget = school_chooser_widget(schools)
         enrolments = visible(user, Enrolment.objects.select_related("school", "work_group"))
         visits = visible(user, Visit.objects.select_related("school"))
         school_id = self.plan_school_id(schools)
@@ -68,7 +73,7 @@ class ActionPlanForm(WagtailAdminModelForm):
     def plan_school_id(self, schools):
         """The plan's school: the one chosen in this form if valid, else the saved one."""
         chosen = self.data.get(self.add_prefix("school")) if self.is_bound else None
-        if chosen and str(chosen).isdigit() and schools.filter(pk=chosen).exists():
+        if chosen and _is_id(chosen) and schools.filter(pk=chosen).exists():
             return int(chosen)
         return self.instance.school_id
 
@@ -81,7 +86,7 @@ class ActionPlanForm(WagtailAdminModelForm):
         chosen = self.data.get(self.add_prefix("specialist")) if self.is_bound else None
         if (
             chosen
-            and str(chosen).isdigit()
+            and _is_id(chosen)
             and self.fields["specialist"].queryset.filter(pk=chosen).exists()
         ):
             return int(chosen)

@@ -139,7 +139,7 @@ class PlanObjectView(View):
         if not policy().user_has_any_permission(request.user, ["view", "change"]):
             raise PermissionDenied
         # A plan outside the user's scope is a 404, as in Wagtail's own views.
-        if not str(kwargs["pk"]).isdigit():
+        if not (str(kwargs["pk"]).isascii() and str(kwargs["pk"]).isdigit()):
             raise Http404("No such record.")
         self.plan = get_object_or_404(
             visible(request.user, ActionPlan.objects.all()).select_related(
@@ -192,7 +192,11 @@ class ActionsCSVView(View):
             raise PermissionDenied
         plans = visible(request.user, ActionPlan.objects.all())
         if plan_id := request.GET.get("plan"):
-            plans = plans.filter(pk=plan_id) if plan_id.isdigit() else plans.none()
+            plans = (
+                plans.filter(pk=plan_id)
+                if plan_id.isascii() and plan_id.isdigit()
+                else plans.none()
+            )
         actions = (
             Action.objects.filter(plan__in=plans.values("pk"))
             .annotate(current_status=current_status_expression())
