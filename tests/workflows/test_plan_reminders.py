@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import TaskState
 
 import pytest
+from bs4 import BeautifulSoup
 
 from cms.spreadsheets import csv_safe
 from workflows.models import Action, ActionPlan, Enrolment, ReminderLog
@@ -190,3 +191,13 @@ def test_csv_export_neutralises_formulas_in_real_rows(client, demo):
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][0] == "Plan"
     assert all(row[7] == "'=cmd|' /C calc'!A0" for row in rows[1:])
+
+
+def test_the_review_date_opens_on_today_in_the_format_a_browser_date_input_reads(client, demo):
+    """A date input shows only an ISO value: the site's dd/mm/yyyy left it blank."""
+    plan = ActionPlan.objects.get(school__urn=990201)
+    client.force_login(user("specialist2"))
+    page = client.get(reverse(f"{NS}:review", args=[plan.pk])).content.decode()
+    field = BeautifulSoup(page, "html.parser").find("input", {"name": "reviewed_on"})
+    assert field["type"] == "date"
+    assert field["value"] == timezone.localdate().isoformat()

@@ -245,7 +245,9 @@ class ReviewForm(forms.Form):
     reviewed_on = forms.DateField(
         label="Date of the review",
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A browser's date input reads only ISO dates; the site's own format
+        # (dd/mm/yyyy) would leave it blank.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The day the specialist and the school reviewed the plan.",
     )
     comment = forms.CharField(
