@@ -362,3 +362,13 @@ def test_a_review_sets_the_tracked_status_and_leaves_a_change_in_approval_alone(
     assert plan.state == PlanState.AWAITING_SPECIALIST
     assert Action.objects.get(pk=third.pk).status == ActionStatus.DONE
     assert plan.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+
+
+def test_a_new_plan_is_not_autosaved_while_it_is_written_but_an_agreed_one_is(client, demo):
+    """Autosave posted the half-written new plan every few seconds, failing validation."""
+    client.force_login(user("specialist"))
+    new = client.get(reverse("wagtailsnippets_workflows_actionplan:add")).content.decode()
+    assert "data-w-autosave-interval-value" not in new
+    plan = ActionPlan.objects.get(school__urn=990103)
+    edit = client.get(reverse("wagtailsnippets_workflows_actionplan:edit", args=[plan.pk]))
+    assert "data-w-autosave-interval-value" in edit.content.decode()

@@ -98,7 +98,16 @@ class PlanSubmitGuardMixin:
 
 
 class PlanCreateView(PlanSubmitGuardMixin, snippet_views.CreateView):
-    pass
+    """A new plan is written first and saved once: no autosave in the background.
+
+    Wagtail's autosave posts the form every few seconds; a plan half-typed fails
+    validation (no school yet, no priority), so each of those posts was a failed
+    request and an error flash while the specialist was still writing.
+    """
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False
 
 
 class PlanEditView(StaleRevisionMixin, PlanSubmitGuardMixin, snippet_views.EditView):
