@@ -45,7 +45,10 @@ def test_play_swaps_in_the_privacy_enhanced_player_only_on_click(
     button = page.get_by_role("button", name=re.compile(r"^Play video: "))
     assert button.count() == 1
 
-    button.click()
+    # Wait for the player's own request: under load the network can look idle
+    # before the new iframe has asked for anything.
+    with page.expect_response(lambda response: response.url.startswith(player.split("?")[0])):
+        button.click()
 
     iframe = page.locator("iframe.testimonial__iframe")
     iframe.wait_for()
