@@ -67,7 +67,10 @@ def test_the_hub_lead_submitting_a_plan_emails_only_its_specialist(client, outbo
 
     assert plan.state == PlanState.AWAITING_SPECIALIST
     assert sent() == [
-        ("specialist@mathshub.example", f"Action plan awaiting your sign-off: {plan.title}")
+        (
+            "specialist@mathshub.example",
+            f"The {plan.academic_year} action plan for {plan.school.name} is ready for your sign-off",
+        )
     ]
 
 
@@ -93,7 +96,10 @@ def test_signing_off_emails_only_the_plans_school_leaders(client, outbox):
     plan.refresh_from_db()
     assert plan.state == PlanState.AWAITING_SCHOOL
     assert sent() == [
-        ("head990103@mathshub.example", f"Action plan awaiting your approval: {plan.title}")
+        (
+            "head990103@mathshub.example",
+            f"The {plan.academic_year} action plan for {plan.school.name} is ready for your approval",
+        )
     ]
 
 
@@ -107,7 +113,12 @@ def test_the_school_requesting_changes_emails_the_specialist_once(client, outbox
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.state == PlanState.CHANGES_REQUESTED
-    assert sent() == [("specialist@mathshub.example", f"Changes requested to {plan.title}")]
+    assert sent() == [
+        (
+            "specialist@mathshub.example",
+            f"Changes requested to the {plan.academic_year} action plan for {plan.school.name}",
+        )
+    ]
     assert "Add a measure governors see." in mail.outbox[0].body
 
 
@@ -119,7 +130,12 @@ def test_the_specialist_requesting_changes_emails_only_the_school(client, outbox
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.state == PlanState.CHANGES_REQUESTED
-    assert sent() == [("head990103@mathshub.example", f"Changes requested to {plan.title}")]
+    assert sent() == [
+        (
+            "head990103@mathshub.example",
+            f"Changes requested to the {plan.academic_year} action plan for {plan.school.name}",
+        )
+    ]
 
 
 def test_the_school_approving_emails_the_specialist_once(client, outbox):
@@ -131,7 +147,9 @@ def test_the_school_approving_emails_the_specialist_once(client, outbox):
     plan.refresh_from_db()
     assert plan.state == PlanState.AGREED
     school = plan.school.name
-    assert sent() == [("specialist@mathshub.example", f"{school} approved {plan.title}")]
+    assert sent() == [
+        ("specialist@mathshub.example", f"{school} approved its {plan.academic_year} action plan")
+    ]
 
 
 def test_a_whole_approval_emails_each_side_only_what_it_must_act_on(client, outbox):
@@ -146,8 +164,14 @@ def test_a_whole_approval_emails_each_side_only_what_it_must_act_on(client, outb
     plan.refresh_from_db()
     assert plan.state == PlanState.AGREED
     assert sent() == [
-        ("head@mathshub.example", f"Action plan awaiting your approval: {plan.title}"),
-        ("specialist@mathshub.example", f"{school.name} approved {plan.title}"),
+        (
+            "head@mathshub.example",
+            f"The {plan.academic_year} action plan for {plan.school.name} is ready for your approval",
+        ),
+        (
+            "specialist@mathshub.example",
+            f"{school.name} approved its {plan.academic_year} action plan",
+        ),
     ]
 
 
@@ -181,7 +205,12 @@ def test_page_moderation_still_sends_wagtails_own_emails(outbox):
 def test_subjects_read_as_written_not_html_escaped(template):
     """Plain-text emails: "St Mary's", never "St Mary&#x27;s", in the subject line."""
     plan = ActionPlan(
-        title="St Mary's: 2026/27 plan", school=School(name="St Mary's Church of England Primary")
+        title="St Mary's: 2026/27 plan",
+        academic_year="2026/27",
+        school=School(name="St Mary's Church of England Primary"),
     )
     subject = render_to_string(f"workflows/plans/emails/{template}_subject.txt", {"plan": plan})
     assert "St Mary's" in subject and "&#x27;" not in subject
+    # Domain words: the school and the year, never a CMS word.
+    assert "2026/27 action plan" in subject
+    assert not any(word in subject.lower() for word in ("moderation", "revision", "workflow"))

@@ -187,7 +187,7 @@ def test_full_cycle_with_emails_and_pinned_revisions(client, fresh_plan):
     act(fresh_plan, "specialist", "approve")
     assert fresh_plan.state == PlanState.AWAITING_SCHOOL
     assert recipients() == ["head@example.org"]
-    assert "awaiting your approval" in to("head@example.org")[0].subject
+    assert "is ready for your approval" in to("head@example.org")[0].subject
 
     # The head asks for a change through the real action URL, with a comment.
     mail.outbox.clear()
