@@ -33,12 +33,14 @@ from django.core import checks
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import get_resolver
 from django.utils.functional import cached_property
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets import viewsets
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
@@ -67,11 +69,18 @@ class HubLeadPageMixin(WagtailAdminTemplateMixin):
 
 
 def _narrow_choices(fields, user):
-    """Narrow every choice of a PD record among ``fields`` to what ``user`` may see."""
+    """Narrow every choice of a PD record among ``fields`` to what ``user`` may see.
+
+    A field narrowed once (by the form itself, then again by the view) is marked,
+    so its query does not carry the scope's subqueries twice.
+    """
     for field in fields.values():
         queryset = getattr(field, "queryset", None)
-        if queryset is not None and is_scoped_model(queryset.model):
+        if queryset is None or getattr(field, "pd_scoped", False):
+            continue
+        if is_scoped_model(queryset.model):
             field.queryset = visible(user, queryset)
+            field.pd_scoped = True
 
 
 def narrowed_form_class(form_class, narrow):
@@ -200,10 +209,6 @@ def check_pd_viewsets_are_scoped(app_configs=None, **kwargs):
     Reads Wagtail's viewset registry once the admin URLs are loaded, so a viewset
     registered by any hook (or ``register_snippet``) without the mixin is caught.
     """
-    from django.urls import get_resolver
-
-    from wagtail.admin.viewsets import viewsets
-
     get_resolver().url_patterns  # noqa: B018  (loads the admin, which registers viewsets)
     return [
         checks.Error(
