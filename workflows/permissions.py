@@ -121,6 +121,8 @@ SCOPES: dict[str, ScopeRule] = {
     "workflows.priority": _PLAN.under("plan"),
     "workflows.action": _PLAN.under("plan"),
     "workflows.progressnote": _PLAN.under("plan"),
+    "workflows.criterionprogress": _PLAN.under("action__plan"),
+    "workflows.actionevidence": _PLAN.under("plan"),
     "workflows.planreview": _PLAN.under("plan"),
     "workflows.reviewentry": _PLAN.under("review__plan"),
     # Bookkeeping of the hub: who was reminded of what, the hub's own log.

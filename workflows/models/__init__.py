@@ -2,7 +2,9 @@
 
 from .action_plans import (
     Action,
+    ActionEvidence,
     ActionPlan,
+    CriterionProgress,
     FocusArea,
     PlanReview,
     Priority,
@@ -23,10 +25,12 @@ from .schools import School
 
 __all__ = [
     "Action",
+    "ActionEvidence",
     "ActionPlan",
     "Application",
     "ApplicationParticipant",
     "Attendance",
+    "CriterionProgress",
     "Enrolment",
     "FocusArea",
     "HubLogEntry",

@@ -311,7 +311,10 @@ class Action(Orderable):
     )
     starts_on = models.DateField(null=True, blank=True, help_text="When the work starts.")
     due_on = models.DateField(null=True, blank=True, help_text="When it should be done by.")
-    success_criteria = models.TextField(blank=True, help_text="How everyone will know it worked.")
+    success_criteria = models.TextField(
+        blank=True,
+        help_text="How everyone will know it worked: one criterion per line, each tracked through the year.",
+    )
     resources = models.TextField(
         blank=True, help_text="Resources and release time it needs, such as 'half a day a term'."
     )
@@ -405,6 +408,99 @@ class ProgressNote(Orderable):
 
     def __str__(self) -> str:
         return f"{self.noted_on}: {self.note[:60]}"
+
+
+class CriterionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    NOT_MET = "not_met", "Not met"
+    PARTLY_MET = "partly_met", "Partly met"
+    MET = "met", "Met"
+
+
+def criteria_lines(text: str) -> list[str]:
+    """The success criteria of an action, one per non-blank line of its agreed text."""
+    return [line.strip(" -•*\t") for line in (text or "").splitlines() if line.strip(" -•*\t")]
+
+
+class CriterionProgress(models.Model):
+    """How one success criterion of an agreed action is going: tracking, not agreed content.
+
+    The criteria themselves are lines of the action's ``success_criteria`` (agreed
+    and approved with the plan); their status and notes are the year's tracking,
+    written by the "Track progress" view and never part of a revision. A row names
+    its criterion by position (``number``, from 1) and keeps the wording it was
+    tracked against, so a criterion reworded in a later agreed version shows as such.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="criteria_progress")
+    number = models.PositiveSmallIntegerField(
+        help_text="Which success criterion of the action: 1 for its first line."
+    )
+    criterion = models.TextField(help_text="The criterion's wording when it was last tracked.")
+    status = models.CharField(
+        max_length=12,
+        choices=CriterionStatus.choices,
+        default=CriterionStatus.NOT_STARTED,
+        help_text="Whether the criterion is met yet.",
+    )
+    notes = models.TextField(blank=True, help_text="What shows it, or what is still missing.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last recorded it.",
+    )
+    updated_at = models.DateTimeField(auto_now=True, help_text="When it was last recorded.")
+
+    class Meta:
+        ordering = ["action", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "number"], name="one_progress_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion[:60]}: {self.get_status_display()}"
+
+
+class ActionEvidence(models.Model):
+    """A file showing progress on an action, kept in the school's private collection.
+
+    The file is a Wagtail document in the school's "PD attachments" collection
+    (``workflows.documents.school_collection``), so it is served only through the
+    checked view to those whose scope holds the school. Evidence is tracking: it
+    never makes a revision or restarts approval.
+    """
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="evidence")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The file, in the school's private collection.",
+    )
+    description = models.CharField(
+        max_length=255, blank=True, help_text="What the file shows, such as 'Year 4 books, spring'."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who added the file.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the file was added.")
+
+    class Meta:
+        ordering = ["action", "created_at", "pk"]
+        verbose_name_plural = "action evidence"
+
+    def __str__(self) -> str:
+        return self.description or self.document.title
 
 
 PENDING_CHANGE_LABELS = {
