@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from cms.spreadsheets import csv_safe
 from workflows.models import Action, ActionPlan, Enrolment, ReminderLog
 from workflows.models.action_plans import ActionStatus, PlanState
-from workflows.plans.reminders import terms_of
+from workflows.plans.reminders import reviews_due, reviews_due_now, terms_of
 from workflows.plans.views import carry_over
 
 NS = "wagtailsnippets_workflows_actionplan"
@@ -106,6 +106,123 @@ def test_termly_review_falls_due_from_the_visit_and_terms(emails):
     mail.outbox.clear()
     call_command("send_reminders", today=spring_due - timedelta(days=9), stdout=io.StringIO())
     assert not any("term review" in m.body for m in mail.outbox)
+
+
+def test_a_review_due_links_the_specialist_straight_to_record_it(client, emails):
+    """Part 7: "Record a review" is one click from the reminder, and the link works."""
+    plan = ActionPlan.objects.get(school__urn=990201)
+    plan.reviews.all().delete()
+    plan.visit.visited_on = date(2026, 10, 1)
+    plan.visit.save()
+    spring_due = date(2027, 1, 1) + timedelta(weeks=8)
+    call_command("send_reminders", today=spring_due - timedelta(days=10), stdout=io.StringIO())
+    review_url = "http://testserver" + reverse(f"{NS}:review", args=[plan.pk])
+    (to_specialist,) = sent_to("specialist2@example.org")
+    assert "spring term review" in to_specialist.body
+    assert f"Record a review: {review_url}\n" in to_specialist.body
+    # The school leader reads reviews but does not record them: a link to the plan instead.
+    (to_head,) = sent_to("head2@example.org")
+    assert "spring term review" in to_head.body
+    assert review_url not in to_head.body
+    inspect_url = "http://testserver" + reverse(f"{NS}:inspect", args=[plan.pk])
+    assert f"The plan: {inspect_url}\n" in to_head.body
+    # The link opens the review form for the specialist.
+    client.force_login(user("specialist2"))
+    page = client.get(review_url.removeprefix("http://testserver"))
+    assert page.status_code == 200 and 'name="reviewed_on"' in page.content.decode()
+
+
+def test_overdue_and_waiting_reminders_link_to_the_plan(emails):
+    overdue_plan = ActionPlan.objects.get(school__urn=990201)
+    actions = list(overdue_plan.actions.order_by("sort_order"))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Action.objects.filter(pk__in=[a.pk for a in actions[1:]]).update(due_on=yesterday)
+    waiting = ActionPlan.objects.get(school__urn=990101)  # awaiting the head's approval
+    sign_off = ActionPlan.objects.get(school__urn=990102)  # awaiting the specialist's
+    TaskState.objects.filter(
+        pk__in=[waiting.current_workflow_task_state.pk, sign_off.current_workflow_task_state.pk]
+    ).update(started_at=timezone.now() - timedelta(days=8))
+    call_command("send_reminders", stdout=io.StringIO())
+
+    (to_head2,) = sent_to("head2@example.org")
+    inspect_url = "http://testserver" + reverse(f"{NS}:inspect", args=[overdue_plan.pk])
+    assert to_head2.body.count("Overdue since") == 2
+    # Two overdue actions of one plan, one link after them.
+    assert to_head2.body.count(f"The plan: {inspect_url}\n") == 1
+    assert to_head2.body.index("The plan:") > to_head2.body.rindex("Overdue since")
+
+    (to_head,) = sent_to("head@example.org")
+    read_url = "http://testserver" + reverse(f"{NS}:inspect", args=[waiting.pk])
+    assert "Waiting for your approval" in to_head.body
+    assert f"Approve the plan or request changes: {read_url}\n" in to_head.body
+    words = to_head.body.replace(read_url, "").lower()
+    assert not any(word in words for word in ("moderation", "workflow")), to_head.body
+
+    (to_specialist,) = sent_to("specialist@example.org")
+    edit_url = "http://testserver" + reverse(f"{NS}:edit", args=[sign_off.pk])
+    assert "Waiting for your sign-off" in to_specialist.body
+    assert f"Sign off the plan: {edit_url}\n" in to_specialist.body
+
+
+def test_reviews_due_in_sql_agree_with_the_rule_day_by_day(demo):
+    """The dashboard and the reminders list reviews due in one query; it must say what the rule says.
+
+    Plans from a visit in each term and none, reviewed in a term or not, every
+    week of the year and the days either side of each reminder window.
+    """
+    base = ActionPlan.objects.get(school__urn=990201)
+    base.reviews.all().delete()
+    visit = base.visit
+    plans = []
+    for index, visited_on in enumerate([date(2026, 7, 1), date(2026, 10, 1), date(2027, 2, 1)]):
+        visit.pk = None
+        visit.visited_on = visited_on
+        visit.save()
+        plans.append(_copy_plan(base, f"From a visit {index}", visit=visit))
+    for index, published in enumerate([date(2026, 8, 20), date(2027, 1, 20)]):
+        plan = _copy_plan(base, f"No visit {index}", visit=None)
+        moment = timezone.make_aware(
+            timezone.datetime.combine(published, timezone.datetime.min.time())
+        )
+        ActionPlan.objects.filter(pk=plan.pk).update(first_published_at=moment)
+        plans.append(plan)
+    reviewed = _copy_plan(base, "Reviewed in spring", visit=plans[0].visit)
+    reviewed.reviews.create(reviewed_on=date(2027, 2, 3))
+    plans.append(reviewed)
+    ids = [plan.pk for plan in plans]
+
+    days = [date(2026, 9, 1) + timedelta(days=7 * week) for week in range(53)]
+    for term in terms_of("2026/27"):
+        opens = term.review_due_on - timedelta(days=14)
+        days += [opens - timedelta(days=1), opens, term.ends_before - timedelta(days=1)]
+    due_somewhere = set()
+    for today in days:
+        term, due = reviews_due_now(today)
+        by_sql = set(ActionPlan.objects.filter(due, pk__in=ids).values_list("pk", flat=True))
+        by_rule = set()
+        for plan in ActionPlan.objects.filter(pk__in=ids).select_related("visit"):
+            terms = list(reviews_due(plan, today))
+            if terms:
+                assert terms == [term]  # one term at a time
+                by_rule.add(plan.pk)
+        assert by_sql == by_rule, today
+        due_somewhere |= by_sql
+    assert due_somewhere == set(ids)  # every shape of plan falls due at some point
+
+
+def _copy_plan(plan, title, **fields):
+    """A copy of ``plan`` (its row only), agreed and live."""
+    return ActionPlan.objects.create(
+        school=plan.school,
+        enrolment=plan.enrolment,
+        specialist=plan.specialist,
+        academic_year=plan.academic_year,
+        title=title,
+        state=PlanState.AGREED,
+        live=True,
+        first_published_at=plan.first_published_at,
+        **fields,
+    )
 
 
 def test_recording_a_review_keeps_history_and_sets_in_progress(client, demo):

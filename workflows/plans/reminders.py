@@ -13,19 +13,28 @@ in each term after the visit the plan came from (or after it was first agreed),
 
 Overdue actions and reviews due are about the agreed version of a plan, which
 counts while a change to it awaits approval (``status.in_force_q``).
+
+Each line of a reminder carries the link to act on it, absolute (``emails.plan_url``):
+a review due links to "Record a review" for those who record it, a plan waiting
+links to where it is approved, an overdue action to the plan.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from workflows.models import Action, ActionPlan, ReminderLog
+from workflows.models import Action, ActionPlan, PlanReview, ReminderLog
 from workflows.models.action_plans import PlanState
-from workflows.plans.emails import allowed_recipients, school_leaders, send_plan_email
+from workflows.models.common import academic_year_of
+from workflows.plans.emails import allowed_recipients, plan_url, school_leaders, send_plan_email
 from workflows.plans.status import current_status_expression, in_force_q, overdue_q
+from workflows.plans.views import can_review
 
 # (term, month, day it starts, whether it falls in the second calendar year)
 TERMS = [("autumn", 9, 1, False), ("spring", 1, 1, True), ("summer", 4, 15, True)]
@@ -55,8 +64,17 @@ def terms_of(academic_year: str) -> list[Term]:
     ]
 
 
+def term_on(day: date) -> Term:
+    """Return the term ``day`` falls in: the terms of a year follow on without a gap."""
+    return next(t for t in terms_of(academic_year_of(day)) if t.starts_on <= day < t.ends_before)
+
+
 def reviews_due(plan, today: date):
-    """Yield the terms whose review of ``plan`` falls due soon and is not yet recorded."""
+    """Yield the terms whose review of ``plan`` falls due soon and is not yet recorded.
+
+    The rule as people state it, one plan at a time; ``reviews_due_now`` says the
+    same in SQL for lists of plans.
+    """
     if plan.visit_id:
         started = plan.visit.visited_on
     else:
@@ -71,16 +89,58 @@ def reviews_due(plan, today: date):
             yield term
 
 
+def reviews_due_now(today: date) -> tuple[Term, Q]:
+    """``reviews_due`` in SQL: the term whose review is due on ``today``, and the plans due.
+
+    A dashboard lists reviews due among thousands of plans in one query, so the rule
+    must be a filter, not a loop. It can be one because the terms of a year follow
+    on without a gap and each term's reminder window lies inside that term: on any
+    day at most one review can be due, the review of the term ``today`` is in, and
+    only for plans of ``today``'s academic year. A plan is due when it started (its
+    visit, or else when it was first agreed) before that term and has no review
+    recorded in it.
+
+    :returns: the term, and a ``Q`` on plans (matching none outside the window).
+        Combine with ``in_force_q``: only an agreed plan is reviewed.
+    """
+    term = term_on(today)
+    if today < term.review_due_on - timedelta(days=REMINDER_DAYS_BEFORE):
+        return term, Q(pk__in=[])
+    starts = timezone.make_aware(datetime.combine(term.starts_on, time.min))
+    started_before = Q(visit__isnull=False, visit__visited_on__lt=term.starts_on) | Q(
+        visit__isnull=True, first_published_at__lt=starts
+    )
+    reviewed = PlanReview.objects.filter(
+        plan=OuterRef("pk"), reviewed_on__gte=term.starts_on, reviewed_on__lt=term.ends_before
+    )
+    return term, Q(academic_year=academic_year_of(today)) & started_before & ~Exists(reviewed)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One reminder in an email: what it is about, and the link to act on it."""
+
+    text: str
+    link_label: str = ""
+    link: str = ""
+
+
+# Given a recipient, the (label, absolute URL) of their link, or None for none.
+LinkFor = Callable[[object], tuple[str, str] | None]
+
+
 class Reminders:
     """Collect reminder lines per plan and recipient, then send each email once."""
 
     def __init__(self, today: date | None = None):
         self.today = today or timezone.localdate()
-        self.lines = defaultdict(list)  # (plan, user) -> [(key, line)]
+        self.lines = defaultdict(list)  # (plan, user) -> [(key, Line)]
 
-    def add(self, plan, users, key, line):
+    def add(self, plan, users, key, text, link_for: LinkFor | None = None):
+        """Remind each of ``users`` who may see ``plan``; ``link_for`` gives each their link."""
         for user in allowed_recipients(plan, users):
-            self.lines[(plan, user)].append((key, line))
+            label, url = (link_for(user) if link_for else None) or ("", "")
+            self.lines[(plan, user)].append((key, Line(text, label, url)))
 
     def collect(self):
         self.collect_overdue_actions()
@@ -104,6 +164,7 @@ class Reminders:
                 people,
                 f"overdue:action:{action.pk}:{action.due_on.isoformat()}",
                 f"Overdue since {action.due_on:%d %B %Y}: {action.what[:120]} ({action.owner})",
+                partial(same_link, ("The plan", plan_url(plan, "inspect"))),
             )
 
     def collect_waiting_plans(self):
@@ -115,32 +176,33 @@ class Reminders:
             task_state = plan.current_workflow_task_state
             if task_state is None or task_state.started_at > cutoff:
                 continue
+            # The specialist signs off in the editor; a school leader approves (or
+            # asks for changes) from the plan's read page.
             if plan.state == PlanState.AWAITING_SPECIALIST:
-                people = [plan.specialist]
+                people, what = [plan.specialist], "sign-off"
+                link = ("Sign off the plan", plan_url(plan))
             else:
-                people = school_leaders(plan)
-            what = "sign-off" if plan.state == PlanState.AWAITING_SPECIALIST else "approval"
+                people, what = school_leaders(plan), "approval"
+                link = ("Approve the plan or request changes", plan_url(plan, "inspect"))
             self.add(
                 plan,
                 people,
                 f"waiting:taskstate:{task_state.pk}",
                 f"Waiting for your {what} since {task_state.started_at:%d %B %Y}.",
+                partial(same_link, link),
             )
 
     def collect_reviews_due(self):
-        plans = (
-            ActionPlan.objects.filter(in_force_q())
-            .select_related("school", "specialist", "visit")
-            .prefetch_related("reviews")
-        )
+        term, due = reviews_due_now(self.today)
+        plans = ActionPlan.objects.filter(in_force_q(), due).select_related("school", "specialist")
         for plan in plans:
-            for term in reviews_due(plan, self.today):
-                self.add(
-                    plan,
-                    [plan.specialist, *school_leaders(plan)],
-                    f"review:{plan.pk}:{plan.academic_year}:{term.name}",
-                    f"The {term.name} term review falls due by {term.review_due_on:%d %B %Y}.",
-                )
+            self.add(
+                plan,
+                [plan.specialist, *school_leaders(plan)],
+                f"review:{plan.pk}:{plan.academic_year}:{term.name}",
+                f"The {term.name} term review falls due by {term.review_due_on:%d %B %Y}.",
+                partial(review_link, plan),
+            )
 
     def send(self) -> int:
         """Send what has not been sent before; return the number of emails sent."""
@@ -158,6 +220,22 @@ class Reminders:
                 send_plan_email(plan, [user], "reminder", {"lines": fresh})
                 sent += 1
         return sent
+
+
+def same_link(link, user) -> tuple[str, str]:
+    """The one link a reminder gives everyone it reaches."""
+    return link
+
+
+def review_link(plan, user) -> tuple[str, str]:
+    """Link to "Record a review" for whoever records it (the plan's specialist), else the plan.
+
+    A school leader reads the reviews but the specialist records them with the
+    school, so a leader's link goes to the plan, not to a form they are refused.
+    """
+    if can_review(plan, user):
+        return "Record a review", plan_url(plan, "review")
+    return "The plan", plan_url(plan, "inspect")
 
 
 def send_reminders(today: date | None = None) -> int:
