@@ -7,15 +7,22 @@ modeladmin's forms only reach through the same panels anyway, without its newer
 listing, history and permission-policy plumbing.
 """
 
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.admin.widgets.button import Button
+from wagtail.permissions import policy_registry
 
 from workflows.admin.scoping import (
+    ScopedEditView,
     ScopedIndexView,
     ScopedModelForm,
     ScopedModelViewSet,
     specialists_queryset,
 )
-from workflows.models import Attendance, Meeting, Participant, School, Visit, WorkGroup
+from workflows.models import ActionPlan, Attendance, Meeting, Participant, School, Visit, WorkGroup
 from workflows.permissions import visible
 
 
@@ -125,6 +132,32 @@ class VisitIndexView(ScopedIndexView):
     list_select_related = ("school", "work_group", "specialist")
 
 
+def start_plan_url(visit) -> str:
+    """The new action plan form, filled in from ``visit`` (``PlanCreateView``)."""
+    return (
+        reverse("wagtailsnippets_workflows_actionplan:add") + "?" + urlencode({"visit": visit.pk})
+    )
+
+
+class VisitEditView(ScopedEditView):
+    """A visit, with "Start a plan from this visit" for those who write plans."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        policy = policy_registry.get_by_type(ActionPlan)
+        if policy.user_has_permission(self.request.user, "add"):
+            buttons.append(
+                Button(
+                    "Start a plan from this visit",
+                    url=start_plan_url(self.object),
+                    icon_name="tasks",
+                    priority=5,
+                )
+            )
+        return buttons
+
+
 class VisitViewSet(ScopedModelViewSet):
     model = Visit
     name = "pd_visits"
@@ -132,6 +165,7 @@ class VisitViewSet(ScopedModelViewSet):
     menu_label = "Support visits"
     icon = "pick"
     index_view_class = VisitIndexView
+    edit_view_class = VisitEditView
     list_per_page = 50
     list_display = ["school", "work_group", "visited_on", "purpose", "specialist"]
     list_filter = ["work_group", "visited_on"]

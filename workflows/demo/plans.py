@@ -47,8 +47,9 @@ def build_plan(school, *, specialist, academic_year=DEMO_YEAR, title=None, visit
     :param save: save it (with its children) and its first revision.
     """
     enrolment = school.enrolments.select_related("work_group").order_by("-academic_year").first()
-    big_ideas = list(FocusArea.objects.filter(kind=FocusArea.Kind.BIG_IDEA)[:3])
-    embedding = list(FocusArea.objects.filter(kind=FocusArea.Kind.EMBEDDING)[:2])
+    offered = FocusArea.objects.offered_for(enrolment.stage_id if enrolment else None)
+    big_ideas = list(offered.filter(kind=FocusArea.Kind.BIG_IDEA)[:3])
+    embedding = list(offered.exclude(kind=FocusArea.Kind.BIG_IDEA)[:2]) or big_ideas[2:]
     today = date.today()
     plan = ActionPlan(
         school=school,
@@ -186,7 +187,31 @@ def drive(plan, target, *, specialist, leader, hub_lead):
         ActionPlan.objects.filter(pk=plan.pk).update(state=PlanState.IN_PROGRESS)
 
 
+# Which vocabularies each demo programme's plans offer, by the programme's slug.
+FOCUS_AREAS_OF = {
+    "mastery-readiness": [FocusArea.Kind.READINESS],
+    "development-work-groups": [FocusArea.Kind.BIG_IDEA],
+    "embedding": [FocusArea.Kind.BIG_IDEA, FocusArea.Kind.EMBEDDING],
+    "sustaining": [FocusArea.Kind.BIG_IDEA, FocusArea.Kind.SUSTAINING],
+    "mastery-specialists": [FocusArea.Kind.BIG_IDEA],
+}
+
+
+def link_focus_areas():
+    """Offer each vocabulary on the demo programmes' plans; areas already linked are kept."""
+    from programmes.models import ProgrammePage
+
+    # Computed once: an area linked to one programme here is still linked to the next.
+    unlinked = FocusArea.objects.filter(
+        pk__in=list(FocusArea.objects.filter(programmes__isnull=True).values_list("pk", flat=True))
+    )
+    for programme in ProgrammePage.objects.filter(slug__in=FOCUS_AREAS_OF):
+        for area in unlinked.filter(kind__in=FOCUS_AREAS_OF[programme.slug]):
+            area.programmes.add(programme)
+
+
 def load(stdout):
+    link_focus_areas()
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=["hublead", "head", "head2"])}
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

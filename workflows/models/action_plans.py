@@ -54,6 +54,22 @@ from workflows.plans.status_panel import PlanStatusPanel
 from .common import AcademicYearField, TimestampedModel
 
 
+class FocusAreaQuerySet(models.QuerySet):
+    def offered_for(self, programme_id):
+        """The active items a plan of ``programme_id`` offers: its programme's, and those of every programme.
+
+        ``None`` (a plan whose Work Group is not chosen yet) offers every active item.
+        """
+        active = self.filter(active=True)
+        if programme_id is None:
+            return active
+        links = self.model.programmes.through.objects
+        return active.filter(
+            models.Q(pk__in=links.filter(programmepage_id=programme_id).values("focusarea_id"))
+            | ~models.Q(pk__in=links.values("focusarea_id"))
+        )
+
+
 class FocusArea(models.Model):
     """One item of an editable vocabulary a priority is tied to.
 
@@ -78,6 +94,14 @@ class FocusArea(models.Model):
     active = models.BooleanField(
         default=True, help_text="Untick to stop offering it on new priorities."
     )
+    programmes = models.ManyToManyField(
+        "programmes.ProgrammePage",
+        blank=True,
+        related_name="+",
+        help_text="The programmes whose plans offer it; leave empty to offer it on every plan.",
+    )
+
+    objects = FocusAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "sort_order", "name"]

@@ -4,6 +4,7 @@ Without this, the school, enrolment, visit and user drop-downs would list every
 school and person of the hub to a head teacher editing their own plan.
 """
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -17,6 +18,21 @@ OWNER_MESSAGE = (
     "Choose a leader of this plan's school or its specialist: "
     "that person does not lead this school."
 )
+
+
+class PrioritySelect(forms.Select):
+    """Choose an action's priority by its title; the number stays what is stored.
+
+    ``plan_editor.js`` rebuilds the options from the Priorities panel as the
+    editor types, and keeps each action on its priority when priorities are
+    moved or removed.
+    """
+
+    class Media:
+        js = ["workflows/js/plan_editor.js"]
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-plan-priority-select": "", **(attrs or {})}, choices)
 
 
 def _is_id(value) -> bool:
@@ -57,6 +73,8 @@ class ActionPlanForm(WagtailAdminModelForm):
             .distinct()
         )
         owners = self.owner_choices(school_id, self.plan_specialist_id())
+        self.offer_programme_focus_areas(self.plan_programme_id(enrolments))
+        priority_choices = self.priority_choices()
         actions = self.formsets.get("actions")
         if actions is not None:
             base = actions.form
@@ -67,8 +85,82 @@ class ActionPlanForm(WagtailAdminModelForm):
                     field = self.fields["owner_user"]
                     field.queryset = owners
                     field.error_messages["invalid_choice"] = OWNER_MESSAGE
+                    number = self.fields["priority_number"]
+                    number.label = "Priority"
+                    number.help_text = "The priority this action serves."
+                    number.widget = PrioritySelect(choices=priority_choices)
 
             actions.form = ScopedActionForm
+
+    def plan_programme_id(self, enrolments):
+        """The programme of the plan's Work Group: of the enrolment chosen in this form, else the saved one."""
+        chosen = self.data.get(self.add_prefix("enrolment")) if self.is_bound else None
+        if chosen and _is_id(chosen):
+            stage = enrolments.filter(pk=chosen).values_list("stage_id", flat=True).first()
+            if stage is not None:
+                return stage
+        return self.instance.enrolment.stage_id if self.instance.enrolment_id else None
+
+    def offer_programme_focus_areas(self, programme_id):
+        """Offer a priority the focus areas of the plan's programme, and those it already has."""
+        from workflows.models import FocusArea
+
+        priorities = self.formsets.get("priorities")
+        if priorities is None:
+            return
+        chosen = (
+            [
+                area.pk
+                for priority in self.instance.priorities.all()
+                for area in priority.focus_areas.all()
+            ]
+            if self.instance.pk
+            else []
+        )
+        offered = FocusArea.objects.filter(
+            Q(pk__in=FocusArea.objects.offered_for(programme_id).values("pk")) | Q(pk__in=chosen)
+        )
+        base = priorities.form
+
+        class ProgrammePriorityForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                field = self.fields["focus_areas"]
+                field.queryset = offered
+                field.error_messages["invalid_choice"] = (
+                    "Choose focus areas of this plan's programme: %(value)s is not one of them."
+                )
+
+        priorities.form = ProgrammePriorityForm
+
+    def priority_choices(self):
+        """The plan's priorities as "1. <title>", in the order they are numbered.
+
+        From the posted forms when the form is bound (so a priority added in this
+        edit is offered on the re-rendered page), else from the plan being edited.
+        The editor's script keeps the lists in step as priorities are added,
+        retitled, moved or removed, without a round trip.
+        """
+        priorities = self.formsets.get("priorities")
+        if priorities is None:
+            return []
+        if self.is_bound:
+            titles = []
+            for form in priorities.forms:
+                prefix = form.prefix
+                if self.data.get(f"{prefix}-DELETE"):
+                    continue
+                order = self.data.get(f"{prefix}-ORDER", "")
+                position = int(order) if _is_id(order) else len(titles) + 1000
+                titles.append((position, self.data.get(f"{prefix}-title", "")))
+            titles = [title for _, title in sorted(titles, key=lambda pair: pair[0])]
+        else:
+            titles = [priority.title for priority in self.instance.priorities.all()]
+        titles = titles or [""]
+        return [
+            (number, f"{number}. {title}" if title else f"Priority {number}")
+            for number, title in enumerate(titles, start=1)
+        ]
 
     def plan_school_id(self, schools):
         """The plan's school: the one chosen in this form if valid, else the saved one."""
