@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.views.generic import InspectView
 
 from workflows.admin.scoping import (
+    ReadableInspectView,
     ScopedIndexView,
     ScopedModelForm,
     ScopedModelViewSet,
@@ -57,7 +57,7 @@ class WorkGroupIndexView(ScopedIndexView):
         return super().get_base_queryset().with_places()
 
 
-class WorkGroupInspectView(InspectView):
+class WorkGroupInspectView(ReadableInspectView):
     template_name = "workflows/admin/workgroup_inspect.html"
 
     def get_context_data(self, **kwargs):

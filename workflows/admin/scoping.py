@@ -25,6 +25,7 @@ The rule itself (who sees which records) is declared per model in
 """
 
 import copy
+import datetime
 
 from django.apps import apps
 from django.contrib.admin.utils import unquote
@@ -34,6 +35,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import get_resolver
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -249,6 +252,26 @@ class ScopedEditView(StaleEditMixin, generic.EditView):
     """Edit; a save over someone else's newer change is refused (``concurrency``)."""
 
 
+class ReadableInspectView(generic.InspectView):
+    """A record as people read it: "Not recorded" for blanks, Yes/No for flags, dates in words.
+
+    Wagtail's inspect view prints the raw value, so an open school read "Closed
+    on None" and a school in GIAS "Missing from GIAS False".
+    """
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "":
+            return "Not recorded"
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "j F Y, H:i")
+        if isinstance(value, datetime.date):
+            return date_format(value, "j F Y")
+        return value
+
+
 class ScopedModelViewSet(ScopedViewSetMixin, ModelViewSet):
     """A ``ModelViewSet`` of a PD model: every view scoped, forms on :class:`ScopedModelForm`.
 
@@ -261,6 +284,7 @@ class ScopedModelViewSet(ScopedViewSetMixin, ModelViewSet):
     copy_view_enabled = False
     index_view_class = ScopedIndexView
     edit_view_class = ScopedEditView
+    inspect_view_class = ReadableInspectView
     form_class = None  # set below, once ScopedModelForm exists
     form_fields = None
 

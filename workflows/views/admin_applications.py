@@ -12,8 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from wagtail.admin.views.generic import InspectView
-
+from workflows.admin.scoping import ReadableInspectView
 from workflows.decisions import DECISIONS, DecisionRefused, available_decisions, decide
 from workflows.models import Enrolment, WorkGroup
 from workflows.permissions import is_hub_lead, visible
@@ -73,7 +72,7 @@ def suggested_group(application, groups):
     return with_room[0] if with_room else None
 
 
-class ApplicationInspectView(InspectView):
+class ApplicationInspectView(ReadableInspectView):
     template_name = "workflows/admin/application_inspect.html"
 
     def get_fields(self):
