@@ -70,7 +70,7 @@ from wagtail.permission_policies.collections import (
 )
 
 from workflows import roles
-from workflows.models import School
+from workflows.models import ActionPlan, School
 from workflows.permissions import is_hub_lead, visible
 
 PD_ROOT_NAME = "PD attachments"
@@ -329,11 +329,17 @@ def check_pd_document_access(document, request):
     the rule holds even if that restriction were removed); signed-in users without
     the school in their scope get 403. Documents elsewhere pass untouched.
 
+    Evidence of an action plan (``ActionEvidence``) follows its plan's rule, not
+    its school's: a plan's own specialist from another group opens it, another
+    group's specialist who works with the same school does not.
+
     :returns: ``None`` to let Wagtail serve the file, or a redirect response.
     :raises PermissionDenied: for a signed-in user outside the document's school.
     """
     root = pd_root()
-    if not in_pd_tree(document.collection, root):
+    plans = ActionPlan.objects.filter(evidence__document=document)
+    is_evidence = plans.exists()
+    if not (is_evidence or in_pd_tree(document.collection, root)):
         return None
     if not request.user.is_authenticated:
         # The login Wagtail's own view restrictions send visitors to.
@@ -341,6 +347,10 @@ def check_pd_document_access(document, request):
             "wagtailcore_login"
         )
         return redirect_to_login(request.get_full_path(), login_url)
+    if is_evidence:
+        if not visible(request.user, plans).exists():
+            raise PermissionDenied("This file belongs to an action plan outside your scope.")
+        return None
     if not user_may_see_collection(request.user, document.collection, root):
         raise PermissionDenied("This document belongs to a school outside your scope.")
     return None

@@ -112,9 +112,31 @@ def on_workflow_cancelled(sender, instance, user=None, **kwargs):
         set_state(plan, resting_state(plan))
 
 
+def delete_evidence_document(sender, instance, **kwargs):
+    """Delete the document of an evidence row that is gone, unless other evidence uses it.
+
+    Evidence goes with its action (removed in a later agreed version), its plan,
+    the retention purge or "Remove" on Track progress; its file, a private
+    document of the school, would otherwise stay in the school's collection with
+    no plan listing it. Wagtail deletes the file itself once the transaction commits.
+    """
+    from wagtail.documents import get_document_model
+
+    from workflows.models import ActionEvidence
+
+    get_document_model().objects.filter(pk=instance.document_id).exclude(
+        pk__in=ActionEvidence.objects.filter(document_id=instance.document_id).values("document_id")
+    ).delete()
+
+
 def connect():
+    from django.db.models.signals import post_delete
+
     from wagtail.models import TaskState
 
+    # Called at the end of ``workflows.models.action_plans``, whose package is not
+    # loaded yet: the model comes from its own module.
+    from workflows.models.action_plans import ActionEvidence
     from workflows.plans import wagtail_emails
 
     # Our emails replace Wagtail's own for plans; see ``wagtail_emails``.
@@ -128,4 +150,7 @@ def connect():
     )
     workflow_cancelled.connect(
         on_workflow_cancelled, sender=WorkflowState, dispatch_uid="plan_workflow_cancelled"
+    )
+    post_delete.connect(
+        delete_evidence_document, sender=ActionEvidence, dispatch_uid="plan_evidence_deleted"
     )

@@ -8,6 +8,7 @@ permission policy for the action it performs.
 """
 
 import csv
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -28,13 +29,20 @@ from wagtail.permissions import policy_registry
 from cms.spreadsheets import csv_safe
 from workflows.models import (
     Action,
+    ActionEvidence,
     ActionPlan,
+    CriterionProgress,
     Enrolment,
     PlanReview,
     Priority,
     ReviewEntry,
 )
-from workflows.models.action_plans import ActionStatus, PlanState
+from workflows.models.action_plans import (
+    ActionStatus,
+    CriterionStatus,
+    PlanState,
+    criteria_lines,
+)
 from workflows.models.common import validate_academic_year
 from workflows.permissions import is_hub_lead, visible
 from workflows.plans.signals import set_state
@@ -149,13 +157,72 @@ class PlanObjectView(View):
         )
 
 
+@dataclass
+class TrackedCriterion:
+    """One success criterion of an action (a line of its agreed text) and how it is going."""
+
+    number: int
+    text: str
+    progress: CriterionProgress | None
+
+    @property
+    def status(self) -> str:
+        return self.progress.status if self.progress else CriterionStatus.NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return CriterionStatus(self.status).label
+
+    @property
+    def notes(self) -> str:
+        return self.progress.notes if self.progress else ""
+
+    @property
+    def reworded(self) -> bool:
+        """Whether it was last tracked against other wording (changed in a later agreed version)."""
+        return bool(self.progress and self.progress.criterion != self.text)
+
+
+def attach_tracking(plan, actions) -> None:
+    """Give each of ``plan``'s ``actions`` its criteria (``tracked_criteria``) and evidence.
+
+    Tracking lives beside the plan's revisions, so the print and the tracking
+    page read it from its own rows: two queries whatever the number of actions,
+    each narrowed to ``plan`` and these actions so no other plan's tracking or
+    files can appear.
+    """
+    ids = [action.pk for action in actions]
+    progress = {
+        (row.action_id, row.number): row
+        for row in CriterionProgress.objects.filter(
+            action__plan=plan, action__in=ids
+        ).select_related("updated_by")
+    }
+    evidence = {}
+    for item in ActionEvidence.objects.filter(plan=plan, action__in=ids).select_related(
+        "document", "uploaded_by"
+    ):
+        evidence.setdefault(item.action_id, []).append(item)
+    for action in actions:
+        action.tracked_criteria = [
+            TrackedCriterion(number, text, progress.get((action.pk, number)))
+            for number, text in enumerate(criteria_lines(action.success_criteria), start=1)
+        ]
+        action.evidence_items = evidence.get(action.pk, [])
+
+
 class PrintView(PlanObjectView):
-    """The agreed plan (or the draft, clearly marked) on paper, for governors."""
+    """The agreed plan (or the draft, clearly marked) on paper, for governors.
+
+    With each action: its success criteria and how each stands, and the evidence
+    filed for it (links to the files, which only those who may see the plan can open).
+    """
 
     def get(self, request, pk):
         # The database rows of a live plan are its agreed version; a draft's are the draft.
         plan = self.plan
         context = plan_context(plan, request.user)
+        attach_tracking(plan, context["actions"])
         context.update(
             {
                 "printed_on": timezone.localdate(),
@@ -241,7 +308,60 @@ class ActionsCSVView(View):
         return response
 
 
-class ReviewForm(forms.Form):
+class ActionRowsForm(forms.Form):
+    """A status and a text per action of a plan: the shape of tracking and of a review.
+
+    Tracking (``workflows.plans.tracking.TrackForm``) and the termly review
+    (:class:`ReviewForm`) ask the same thing of each action, so the fields are
+    built here once: ``status_<pk>`` (labelled with the action's number, its
+    wording as help) and ``<text_name>_<pk>``. Subclasses say which status a row
+    opens with (:meth:`initial_status`), name and describe the text, and may add
+    fields of their own per action (:meth:`add_action_fields`).
+
+    Each action gets ``number`` (its position in the plan, from 1), the number
+    people and progress notes use.
+    """
+
+    text_name = "comment"
+    text_label = "comment"
+    text_help = ""
+    text_max_length = None
+
+    def __init__(self, *args, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions = list(actions)
+        for number, action in enumerate(self.actions, start=1):
+            action.number = number
+            self.fields[f"status_{action.pk}"] = forms.ChoiceField(
+                label=f"Action {number}: status",
+                choices=ActionStatus.choices,
+                initial=self.initial_status(action),
+                help_text=action.what,
+            )
+            self.add_action_fields(action)
+            self.fields[f"{self.text_name}_{action.pk}"] = forms.CharField(
+                label=f"Action {number}: {self.text_label}",
+                required=False,
+                max_length=self.text_max_length,
+                widget=forms.Textarea({"rows": 2}),
+                help_text=self.text_help,
+            )
+
+    def initial_status(self, action) -> str:
+        return action.status
+
+    def add_action_fields(self, action) -> None:
+        """Add fields of a subclass's own for ``action`` (between its status and its text)."""
+
+    def action_fields(self):
+        """``(action, status field, text field)`` per action, in the plan's order."""
+        for action in self.actions:
+            yield action, self[f"status_{action.pk}"], self[f"{self.text_name}_{action.pk}"]
+
+
+class ReviewForm(ActionRowsForm):
+    """A termly review: the date, an overall comment, and a status and comment per action."""
+
     reviewed_on = forms.DateField(
         label="Date of the review",
         initial=timezone.localdate,
@@ -257,26 +377,13 @@ class ReviewForm(forms.Form):
         help_text="How the plan is going as a whole.",
     )
 
-    def __init__(self, *args, actions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.actions = list(actions)
-        for number, action in enumerate(self.actions, start=1):
-            self.fields[f"status_{action.pk}"] = forms.ChoiceField(
-                label=f"Action {number}: status",
-                choices=ActionStatus.choices,
-                initial=action.current_status,
-                help_text=action.what,
-            )
-            self.fields[f"comment_{action.pk}"] = forms.CharField(
-                label=f"Action {number}: comment",
-                required=False,
-                widget=forms.Textarea({"rows": 2}),
-                help_text="What was said about this action.",
-            )
+    text_name = "comment"
+    text_label = "comment"
+    text_help = "What was said about this action."
 
-    def action_fields(self):
-        for action in self.actions:
-            yield action, self[f"status_{action.pk}"], self[f"comment_{action.pk}"]
+    def initial_status(self, action) -> str:
+        # The status the last review or tracking left it at.
+        return action.current_status
 
 
 class ReviewView(PlanObjectView):
