@@ -12,11 +12,14 @@ from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import Revision
 
@@ -26,12 +29,15 @@ from tests.workflows import hubdata
 from tests.workflows.formdata import post_data
 from workflows.decisions import decide
 from workflows.demo.plans import build_plan
+from workflows.documents import school_collection
 from workflows.models import (
     Action,
+    ActionEvidence,
     ActionPlan,
     AnonymisedAccount,
     Application,
     Attendance,
+    CriterionProgress,
     Enrolment,
     Meeting,
     Participant,
@@ -41,7 +47,7 @@ from workflows.models import (
     Visit,
     WorkGroup,
 )
-from workflows.models.audit import HubLogEntry
+from workflows.models.audit import HubLogEntry, MediaLogEntry
 from workflows.models.common import academic_year_of
 from workflows.plans.panels import overview
 from workflows.privacy import purge as purge_module
@@ -249,7 +255,7 @@ def test_a_dry_run_says_what_it_would_do_and_changes_nothing(world):
         ("Accepted applications of ended places", 36, "accepted_applications"),
         ("Participants of ended places", 36, "participants"),
         ("Support visit notes", 72, "visits"),
-        ("Action plans (owners, progress notes, reviews)", 72, "action_plans"),
+        ("Action plans (owners, progress notes, reviews, evidence)", 72, "action_plans"),
         ("Deactivated logins", 12, "accounts"),
     ):
         assert f"{label} (kept {months} months): would anonymise {due[key]};" in out
@@ -458,3 +464,56 @@ def test_a_form_opened_before_the_purge_cannot_write_the_details_back(client, wo
     assert response.status_code == 200  # the form again, with a message: not saved
     person.refresh_from_db()
     assert (person.name, person.email) == (MARKER, "")
+
+
+def test_apply_deletes_old_plans_evidence_files_and_anonymises_criterion_notes(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Evidence is the most personal part of a plan and nothing counts it: it goes."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Document = get_document_model()
+    w = world
+    files = {}
+    for key in ("old", "kept"):
+        plan = w[f"plan_{key}"]
+        action = plan.actions.order_by("sort_order").first()
+        document = Document(
+            title=f"Mr Patel's Year 4 books ({key})",
+            file=ContentFile(b"%PDF-1.4 books", name=f"books-{key}.pdf"),
+            collection=school_collection(plan.school),
+        )
+        document.save()
+        log(document, "wagtail.create", user=hubdata.user("specialist"))
+        ActionEvidence.objects.create(
+            plan=plan, action=action, document=document, description="Mr Patel's class"
+        )
+        CriterionProgress.objects.create(
+            action=action, number=1, criterion="Seen", notes="Mr Patel's lesson, May."
+        )
+        CriterionProgress.objects.create(action=action, number=2, criterion="Also seen")
+        files[key] = (document.pk, settings.MEDIA_ROOT / document.file.name)
+        assert files[key][1].exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        purge(apply=True)
+
+    old_pk, old_path = files["old"]
+    assert not ActionEvidence.objects.filter(plan=w["plan_old"]).exists()
+    assert not Document.objects.filter(pk=old_pk).exists()
+    assert not old_path.exists()
+    history = MediaLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Document), object_id=str(old_pk)
+    )
+    assert history.exists() and set(history.values_list("label", flat=True)) == {MARKER}
+    old_criteria = CriterionProgress.objects.filter(action__plan=w["plan_old"])
+    assert sorted(old_criteria.values_list("number", "criterion", "notes")) == [
+        (1, "Seen", MARKER),
+        (2, "Also seen", ""),  # nothing was written, nothing to anonymise
+    ]
+    # The plan within retention keeps everything.
+    kept_pk, kept_path = files["kept"]
+    assert ActionEvidence.objects.get(plan=w["plan_kept"]).document_id == kept_pk
+    assert kept_path.read_bytes() == b"%PDF-1.4 books"
+    assert CriterionProgress.objects.get(action__plan=w["plan_kept"], number=1).notes.startswith(
+        "Mr Patel"
+    )

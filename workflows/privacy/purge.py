@@ -25,15 +25,18 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision
 
 from workflows.models import (
     Action,
+    ActionEvidence,
     ActionPlan,
     AnonymisedAccount,
     Application,
     ApplicationParticipant,
+    CriterionProgress,
     Participant,
     PlanReview,
     ProgressNote,
@@ -41,7 +44,7 @@ from workflows.models import (
     ReviewEntry,
     Visit,
 )
-from workflows.models.audit import HubLogEntry
+from workflows.models.audit import HubLogEntry, MediaLogEntry
 from workflows.privacy.policy import (
     MARKER,
     MARKER_EMAIL,
@@ -139,11 +142,36 @@ def _scrub_plan_revision(content: dict) -> dict:
     return content
 
 
-def anonymise_plans(ids, now):
-    """Anonymise action owners, progress notes and review comments, live and in revisions.
+def delete_plan_evidence(plan_ids) -> None:
+    """Delete the evidence of these plans: the rows, their documents and the files.
 
-    The plan's own words (title, summary, priorities, what each action does) are
-    about the school and stay; so do statuses, dates and the approval history.
+    Files of pupils' work, minutes and lesson plans are the most personal thing a
+    plan holds and nothing counts them, so they go rather than being anonymised.
+    The documents' history keeps no title either. Wagtail deletes each file from
+    storage once the purge's transaction commits (a rollback keeps them).
+    """
+    Document = get_document_model()
+    evidence = ActionEvidence.objects.filter(plan__in=plan_ids)
+    document_ids = list(evidence.values_list("document_id", flat=True))
+    if not document_ids:
+        return
+    # Deleting the rows deletes their documents (workflows.plans.signals); the
+    # second delete is for a document whose evidence row was already gone.
+    evidence.delete()
+    Document.objects.filter(pk__in=document_ids).delete()
+    MediaLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Document),
+        object_id__in=[str(pk) for pk in document_ids],
+    ).update(label=MARKER)
+
+
+def anonymise_plans(ids, now):
+    """Anonymise action owners, progress and criterion notes and review comments, live
+    and in revisions, and delete the plans' evidence files.
+
+    The plan's own words (title, summary, priorities, what each action does, its
+    success criteria) are about the school and stay; so do statuses, dates and
+    the approval history.
     """
     plan_type = ContentType.objects.get_for_model(ActionPlan)
     for chunk in _chunks(ids):
@@ -153,6 +181,10 @@ def anonymise_plans(ids, now):
         # Notes are rows of their own (tracking); revisions saved before notes left
         # the plan's cluster still hold copies, scrubbed with the revisions below.
         ProgressNote.objects.filter(plan__in=chunk).update(note=MARKER, recorded_by=None)
+        CriterionProgress.objects.filter(action__plan__in=chunk).update(
+            notes=_marker_unless_blank("notes"), updated_by=None
+        )
+        delete_plan_evidence(chunk)
         PlanReview.objects.filter(plan__in=chunk).update(comment=_marker_unless_blank("comment"))
         ReviewEntry.objects.filter(review__plan__in=chunk).update(
             comment=_marker_unless_blank("comment")
@@ -324,7 +356,7 @@ KINDS = [
     ),
     Kind(
         "action_plans",
-        "Action plans (owners, progress notes, reviews)",
+        "Action plans (owners, progress notes, reviews, evidence)",
         "support_record_months",
         _due_plans,
         lambda: ActionPlan.objects.filter(anonymised_at__isnull=False),
