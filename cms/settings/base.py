@@ -317,7 +317,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_I18N_ENABLED = False
 # Uploads: the kinds of file a hub shares, at most 10 MB each; Wagtail refuses the
 # rest on the upload form with a message naming the limit or the allowed extensions.
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "xlsx"]
+# Photos of pupils' work are evidence on action plans: JPEG and PNG, served as
+# downloads through the checked view like every document (no SVG: it can carry script).
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "jpeg", "jpg", "odt", "pdf", "png", "pptx", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Photographs and graphics; no SVG (it can carry script) and no camera formats.

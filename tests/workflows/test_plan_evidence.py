@@ -348,3 +348,21 @@ def test_the_track_page_takes_a_fixed_number_of_queries_however_much_is_tracked(
         with django_assert_num_queries(QUERIES_OF_THE_TRACK_PAGE):
             page = client.get(track_url(plan)).content.decode()
         assert page.count('href="/documents/') == 3 * more
+
+
+# The first bytes of a PNG and of a JPEG: photos of pupils' work, as schools take them.
+PHOTOS = [
+    ("books.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
+    ("books.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), PHOTOS)
+def test_a_photo_of_pupils_work_is_evidence(client, agreed, media, name, content):
+    client.force_login(user("head"))
+    response = upload(client, agreed, file=SimpleUploadedFile(name, content), description="Books")
+    assert response.status_code == 302
+    document = ActionEvidence.objects.get().document
+    assert (media / document.file.name).read_bytes() == content
+    assert fetch("specialist", document.url).status_code == 200
+    assert fetch("head2", document.url).status_code == 403

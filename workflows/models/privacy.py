@@ -121,7 +121,7 @@ class RetentionPolicy(BaseGenericSetting):
                 self.participation_months,
             ),
             (
-                "People named in visit notes and action plans (owners, progress notes, reviews)",
+                "People named in visit notes and action plans (owners, progress notes, reviews, evidence)",
                 "the end of the academic year",
                 self.support_record_months,
             ),
