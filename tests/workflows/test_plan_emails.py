@@ -11,6 +11,7 @@ subjects, with exactly the ones expected. Page moderation keeps Wagtail's emails
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from wagtail.models import Page, Workflow
 
@@ -91,7 +92,7 @@ def awaiting_specialist(client):
 def test_signing_off_emails_only_the_plans_school_leaders(client, outbox):
     plan = awaiting_specialist(client)
 
-    assert workflow_action(client, plan, "approve").status_code == 302
+    assert workflow_action(client, plan, "approve", comment="Over to you.").status_code == 302
 
     plan.refresh_from_db()
     assert plan.state == PlanState.AWAITING_SCHOOL
@@ -101,6 +102,11 @@ def test_signing_off_emails_only_the_plans_school_leaders(client, outbox):
             f"The {plan.academic_year} action plan for {plan.school.name} is ready for your approval",
         )
     ]
+    # The specialist's comment, and a link to the plan's read page (not the editor).
+    body = mail.outbox[0].body
+    assert "Over to you." in body
+    assert reverse("wagtailsnippets_workflows_actionplan:inspect", args=[plan.pk]) + "\n" in body
+    assert "/edit/" not in body
 
 
 def test_the_school_requesting_changes_emails_the_specialist_once(client, outbox):
@@ -142,7 +148,7 @@ def test_the_school_approving_emails_the_specialist_once(client, outbox):
     plan = ActionPlan.objects.get(school__urn=990101)  # awaiting head's approval
     client.force_login(user("head"))
 
-    assert workflow_action(client, plan, "approve").status_code == 302
+    assert workflow_action(client, plan, "approve", comment="Well done, all.").status_code == 302
 
     plan.refresh_from_db()
     assert plan.state == PlanState.AGREED
@@ -150,6 +156,8 @@ def test_the_school_approving_emails_the_specialist_once(client, outbox):
     assert sent() == [
         ("specialist@mathshub.example", f"{school} approved its {plan.academic_year} action plan")
     ]
+    # The approval's comment travels with it.
+    assert "Well done, all." in mail.outbox[0].body
 
 
 def test_a_whole_approval_emails_each_side_only_what_it_must_act_on(client, outbox):

@@ -230,7 +230,11 @@ def test_full_cycle_with_emails_and_pinned_revisions(client, fresh_plan):
 
     page = client.get(reverse(f"{NS}:inspect", args=[fresh_plan.pk])).content.decode()
     assert "Agreed by" in page and "(specialist) on" in page and "(school) on" in page
-    assert f"approving revision {revision_approved}" in page
+    # The version agreed, named by its day, never by a revision number.
+    agreed_on = fresh_plan.revisions.get(pk=revision_approved).created_at
+    assert f"the version of {agreed_on:%-d %B %Y}" in page
+    status = page.split('class="plan-status"', 1)[1].split('class="plan-status__agreed"', 1)[1]
+    assert "revision" not in status.split("</p>", 1)[0].lower()
 
 
 def test_editing_an_agreed_plan_sends_it_back_for_approval(client, demo):

@@ -37,14 +37,57 @@ def school_leaders(plan):
     return list(plan.school.leaders.filter(is_active=True))
 
 
+# The emails that report an approval just given, and may carry its comment.
+APPROVAL_EMAILS = {"awaiting_school", "school_approved"}
+
+
+def last_approval(plan):
+    """Return the approval (sign-off or school approval) given last on ``plan``, or ``None``.
+
+    The "ready for your approval" email is sent as the school's task starts, so its
+    signal carries the new task state; the specialist's comment is on the one
+    finished just before it. Reading the latest approved task state serves both
+    that email and "approved", whichever signal sends it.
+    """
+    from wagtail.models import TaskState
+
+    return (
+        TaskState.objects.filter(
+            workflow_state__base_content_type=plan.get_base_content_type(),
+            workflow_state__object_id=str(plan.pk),
+            status=TaskState.STATUS_APPROVED,
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def link_for(plan, user) -> str:
+    """Where an email about ``plan`` to ``user`` links: a school leader lands on the plan to read.
+
+    Leaders of the plan's school approve or ask for changes from the read page
+    (the plan's inspect view), not the editor; everyone else keeps the editor,
+    where the plan is written and signed off.
+    """
+    if plan.school.leaders.filter(pk=user.pk).exists():
+        return plan_url(plan, "inspect")
+    return plan_url(plan)
+
+
 def send_plan_email(plan, users, template, context=None) -> list:
     """Send ``template`` (``<name>_subject.txt`` and ``<name>.txt``) to each allowed user.
+
+    An email reporting an approval carries the approval's comment, if any.
 
     :returns: the users emailed.
     """
     recipients = allowed_recipients(plan, users)
+    context = dict(context or {})
+    if recipients and template in APPROVAL_EMAILS and "comment" not in context:
+        approval = last_approval(plan)
+        context["comment"] = approval.comment if approval else ""
     for user in recipients:
-        ctx = {"plan": plan, "user": user, "url": plan_url(plan), **(context or {})}
+        ctx = {"plan": plan, "user": user, "url": link_for(plan, user), **context}
         subject = render_to_string(f"workflows/plans/emails/{template}_subject.txt", ctx)
         body = render_to_string(f"workflows/plans/emails/{template}.txt", ctx)
         send_mail(" ".join(subject.split()), body, None, [user.email])

@@ -83,7 +83,9 @@ class PlansAwaitingPanel(Component):
             plans.select_related("school", "enrolment__work_group").order_by("updated_at")
         )
         for plan in items:
-            plan.edit_url = reverse("wagtailsnippets_workflows_actionplan:edit", args=[plan.pk])
+            # A plan awaiting the school opens on its read page, where a leader approves it.
+            view = "inspect" if plan.state == PlanState.AWAITING_SCHOOL else "edit"
+            plan.edit_url = reverse(f"wagtailsnippets_workflows_actionplan:{view}", args=[plan.pk])
         return {
             "plans": items,
             "total": total,

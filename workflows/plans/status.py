@@ -5,9 +5,11 @@ the revision it was on, so "agreed by whom, when, which revision" is never a
 copy that could drift from the workflow history.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from wagtail.models import TaskState, WorkflowState
 
@@ -25,7 +27,8 @@ def agreement(plan):
     """Return the approvals of the last workflow that agreed ``plan``.
 
     :returns: a dict with ``specialist`` and ``school`` task states (or ``None``
-        each), or ``None`` when the plan was never agreed.
+        each) and ``approvals`` (those present, in order), or ``None`` when the
+        plan was never agreed.
     """
     if not plan.pk:
         return None
@@ -47,7 +50,104 @@ def agreement(plan):
             result["specialist"] = state
         elif isinstance(task, SchoolLeaderApprovalTask):
             result["school"] = state
+    # Both approvals in order, for the comments each may carry.
+    result["approvals"] = [s for s in (result["specialist"], result["school"]) if s]
     return result
+
+
+def person(user) -> str:
+    """A user's name as people read it, or "Someone" for a deleted account."""
+    return (user.get_full_name() or user.get_username()) if user else "Someone"
+
+
+def task_state_words(state) -> str:
+    """What a plan's task state means, in the programme's words, not Wagtail's.
+
+    Wagtail says "Approved", "Rejected", "Cancelled", "In progress"; a specialist
+    signs a plan off, a school approves it or asks for changes, and an approval
+    overtaken by a change (or withdrawn by the specialist) is withdrawn.
+    """
+    specialist = is_sign_off(state.task)
+    return {
+        TaskState.STATUS_APPROVED: "Signed off" if specialist else "Approved",
+        TaskState.STATUS_REJECTED: "Changes requested",
+        TaskState.STATUS_CANCELLED: "Approval withdrawn",
+        TaskState.STATUS_SKIPPED: "Not needed",
+        TaskState.STATUS_IN_PROGRESS: (
+            "Awaiting the specialist's sign-off" if specialist else "Awaiting approval"
+        ),
+    }.get(state.status, "Not started")
+
+
+def is_sign_off(task) -> bool:
+    """Whether ``task`` (any ``Task`` row) is the specialist's sign-off, without a query.
+
+    ``task.specific`` would cost a query per task state listed; the task's own
+    content type says the same, and Django caches content types.
+    """
+    if isinstance(task, SpecialistSignOffTask):
+        return True
+    return task.content_type_id == ContentType.objects.get_for_model(SpecialistSignOffTask).pk
+
+
+def task_words(task, status) -> str:
+    """``task_state_words`` for a task and a bare status (Wagtail's task listings)."""
+    if status is None:
+        return "Not started"
+    return task_state_words(_Bare(task=task, status=status))
+
+
+class _Bare:
+    def __init__(self, task, status):
+        self.task, self.status = task, status
+
+
+def workflow_state_words(workflow_state, changes_requested=False) -> str:
+    """What one round of approval came to, in the programme's words.
+
+    "Request changes" cancels the round (see ``workflows.plans.signals``), so a
+    cancelled round with a task state that asked for changes reads "Changes
+    requested"; one cancelled otherwise (a content change restarted it, or the
+    specialist withdrew it) reads "Approval withdrawn".
+    """
+    status = workflow_state.status
+    if status == WorkflowState.STATUS_APPROVED:
+        return "Agreed"
+    if status == WorkflowState.STATUS_IN_PROGRESS:
+        return "Awaiting approval"
+    if status == WorkflowState.STATUS_NEEDS_CHANGES or changes_requested:
+        return "Changes requested"
+    return "Approval withdrawn"
+
+
+def describe(state) -> str:
+    """One finished task state as a line on the plan: "Changes requested by Ann Head on 3 Dec 2026"."""
+    words = f"{task_state_words(state)} by {person(state.finished_by)}"
+    if state.finished_at:
+        words += f" on {date_format(timezone.localtime(state.finished_at), 'j M Y')}"
+    return words
+
+
+def approval_record(plan, limit=10):
+    """The latest sign-offs, approvals and requests for changes on ``plan``, newest first.
+
+    Each comes with its comment, so what the school or the specialist said stays
+    on the plan after the email. One query.
+
+    :returns: a list of finished ``TaskState`` rows, each with ``words`` ("Approved
+        by Ann Head on 3 Dec 2026").
+    """
+    if not plan.pk:
+        return []
+    states = list(
+        _task_states(plan)
+        .filter(status__in=[TaskState.STATUS_APPROVED, TaskState.STATUS_REJECTED])
+        .exclude(finished_at__isnull=True)
+        .order_by("-finished_at", "-pk")[:limit]
+    )
+    for state in states:
+        state.words = describe(state)
+    return states
 
 
 def latest_change_request(plan):
@@ -84,7 +184,10 @@ def plan_status(plan):
     context = {"plan": plan, "state_label": plan.status_label() if plan.pk else ""}
     if not plan.pk:
         return context
-    context["agreement"] = agreement(plan)
+    context["agreement"] = agreed = agreement(plan)
+    if agreed and agreed["school"] and agreed["school"].revision:
+        # "the version of 3 Dec": the day the agreed version was written, never its number.
+        context["agreed_version_on"] = agreed["school"].revision.created_at
     if plan.state == PlanState.CHANGES_REQUESTED:
         context["change_request"] = latest_change_request(plan)
     if plan.in_force:

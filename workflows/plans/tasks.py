@@ -22,7 +22,19 @@ from wagtail.models import Task, TaskState
 from workflows.permissions import is_hub_lead
 
 
-class RequestChangesForm(forms.Form):
+class PinnedVersionForm(forms.Form):
+    """A workflow action's form that may name the version the person read.
+
+    The plan's read page posts the id of the version it showed; if the plan has
+    changed since, the action is refused (``PlanTask.on_action``), so nobody
+    approves a version they never saw. The editor's own modal leaves it empty:
+    the editor checks staleness itself (``StaleRevisionMixin``).
+    """
+
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RequestChangesForm(PinnedVersionForm):
     """Wagtail's comment form, with the comment required: changes need a reason."""
 
     comment = forms.CharField(
@@ -31,6 +43,21 @@ class RequestChangesForm(forms.Form):
         widget=forms.Textarea({"rows": 4}),
         help_text="The other side gets this by email and sees it on the plan.",
     )
+
+
+class ApproveForm(PinnedVersionForm):
+    """Wagtail's optional comment on an approval, kept on the plan and sent in the email."""
+
+    comment = forms.CharField(
+        label="Comment (optional)",
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Anything the other side should know; it is emailed and kept on the plan.",
+    )
+
+
+class StaleVersion(PermissionDenied):
+    """The version posted is no longer the one awaiting approval."""
 
 
 def no_leader_message(plan):
@@ -104,6 +131,8 @@ class PlanTask(Task):
     def get_form_for_action(self, action):
         if action == "reject":
             return RequestChangesForm
+        if action == "approve":
+            return ApproveForm
         return super().get_form_for_action(action)
 
     def on_action(self, task_state, user, action_name, **kwargs):
@@ -111,11 +140,16 @@ class PlanTask(Task):
 
         The workflow action views check ``get_actions`` against the object in the
         URL, but take the task state from the URL too; checking the task state's
-        own plan here closes that gap for any caller.
+        own plan here closes that gap for any caller. A ``revision`` posted with
+        the action (the read page's) must still be the latest one.
         """
         plan = task_state.workflow_state.content_object
         if not self.is_approver(plan, user):
             raise PermissionDenied
+        # Not one of Wagtail's arguments: the version the person read, if the form named it.
+        revision = kwargs.pop("revision", None)
+        if revision is not None and revision != plan.latest_revision_id:
+            raise StaleVersion("The plan has changed since you read it.")
         if action_name == "reject" and not (kwargs.get("comment") or "").strip():
             raise PermissionDenied("Requesting changes needs a comment.")
         if action_name == "approve" and self.sends_to_school:

@@ -22,7 +22,7 @@ from workflows.admin.concurrency import StaleRevisionMixin
 from workflows.admin.scoping import ScopedSnippetViewSet
 from workflows.models import ActionPlan, FocusArea, School, WorkGroup
 from workflows.models.action_plans import PlanState
-from workflows.plans import tracking, views
+from workflows.plans import reading, tracking, views
 from workflows.plans.tasks import SpecialistSignOffTask, no_leader_message, user_can_cancel
 
 
@@ -41,8 +41,11 @@ class ActionPlanFilterSet(WagtailFilterSet):
         fields = ["academic_year", "work_group", "school", "state"]
 
 
-class PlanIndexView(snippet_views.IndexView):
-    """The listing, with the CSV export of the actions of the plans listed."""
+class PlanIndexView(reading.ReadFirstListingMixin, snippet_views.IndexView):
+    """The listing, with the CSV export of the actions of the plans listed.
+
+    A school leader's click on a plan opens its read page (``reading``).
+    """
 
     @cached_property
     def header_more_buttons(self):
@@ -170,7 +173,9 @@ class PlanEditView(StaleRevisionMixin, PlanSubmitGuardMixin, snippet_views.EditV
         return super().run_after_hook()
 
 
-class PlanInspectView(snippet_views.InspectView):
+class PlanInspectView(reading.PlanReadView):
+    """The plan as a page to read (``reading.PlanReadView``), with print and tracking."""
+
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
@@ -184,11 +189,6 @@ class PlanInspectView(snippet_views.InspectView):
         )
         buttons.extend(track_buttons(self.object, self.request.user))
         return buttons
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(views.plan_context(self.object, self.request.user))
-        return context
 
 
 class ActionPlanViewSet(ScopedSnippetViewSet):
@@ -218,6 +218,10 @@ class ActionPlanViewSet(ScopedSnippetViewSet):
     edit_view_class = PlanEditView
     inspect_view_class = PlanInspectView
     inspect_template_name = "workflows/plans/inspect.html"
+    # History and approval history in the programme's words (``reading``).
+    history_view_class = reading.PlanHistoryView
+    workflow_history_view_class = reading.PlanWorkflowHistoryView
+    workflow_history_detail_view_class = reading.PlanWorkflowHistoryDetailView
     # The outer URL of the print view sits beside Wagtail's ones.
     print_view_class = views.PrintView
     export_view_class = views.ActionsCSVView
