@@ -64,7 +64,9 @@ def sign_in_as(page, login, username):
 
 def header_action(page, label):
     """Follow a link of the page header, opening its "Actions" dropdown if it sits there."""
-    link = page.locator("header a, main a").filter(has_text=re.compile(f"^\\s*{label}\\s*$"))
+    link = page.locator("header a, main a").filter(
+        has_text=re.compile(f"^\\s*{re.escape(label)}\\s*$")
+    )
     if not link.first.is_visible():
         page.locator("header button[aria-label='Actions']").first.click()
     with page.expect_navigation():
@@ -73,7 +75,9 @@ def header_action(page, label):
 
 def add_inline(page, label):
     """Add a row to one of the editor's inline panels ("Add priority", "Add action")."""
-    page.get_by_role("button", name=re.compile(f"^\\s*{label}\\s*$", re.IGNORECASE)).click()
+    page.get_by_role(
+        "button", name=re.compile(f"^\\s*{re.escape(label)}\\s*$", re.IGNORECASE)
+    ).click()
 
 
 def messages_text(page):
@@ -101,6 +105,8 @@ def test_a_plan_through_the_year(page, login, live_server, demo, tmp_path):
     assert page.input_value("#id_academic_year") == visit.work_group.academic_year
     enrolment = Enrolment.objects.get(school=school, work_group=visit.work_group)
     assert page.input_value("#id_enrolment") == str(enrolment.pk)
+    # The school's demo plan for the year is named, in case this one is a mistake.
+    assert "already has a plan for" in messages_text(page)
     page.fill("#id_title", TITLE)
 
     # Two priorities; each action chooses its priority by title, kept in step as they are typed.
@@ -122,10 +128,11 @@ def test_a_plan_through_the_year(page, login, live_server, demo, tmp_path):
     page.fill("#id_actions-1-success_criteria", "Every TA has planned with their teacher")
     click_footer_action(page, "Send for approval")
     plan = ActionPlan.objects.get(title=TITLE)
-    assert (plan.school, plan.visit, plan.academic_year) == (
+    assert (plan.school, plan.enrolment, plan.visit, plan.specialist_id) == (
         school,
+        enrolment,
         visit,
-        visit.work_group.academic_year,
+        visit.specialist_id,
     )
     assert plan.state == PlanState.AWAITING_SPECIALIST
 
