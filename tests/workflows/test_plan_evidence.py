@@ -326,9 +326,10 @@ def test_an_action_removed_in_a_later_agreed_version_takes_its_files(
 
 
 #: The session and user (2), the user's permissions and groups, profile and scope (5),
-#: the plan and its scope check (3), then the page's own four (actions, criteria,
-#: evidence with its documents and uploaders, progress notes) and Wagtail's menu (4).
-QUERIES_OF_THE_TRACK_PAGE = 17
+#: the plan and its scope check (3), then the page's own six (actions, the agreed
+#: version's due dates, the hub's plan rules, criteria, evidence with its documents and
+#: uploaders, progress notes) and Wagtail's menu (4).
+QUERIES_OF_THE_TRACK_PAGE = 19
 
 
 def test_the_track_page_takes_a_fixed_number_of_queries_however_much_is_tracked(

@@ -336,14 +336,24 @@ def test_who_may_track(client, agreed, username, statuses):
 
 
 def test_a_plan_without_an_agreed_version_cannot_be_tracked(client, demo):
+    """Those who may see the plan are told why, and sent back to it; nothing is saved."""
     draft = ActionPlan.objects.get(school__urn=990101)  # awaiting the head, never agreed
+    first = draft.actions.order_by("sort_order").first()
     client.force_login(user("head"))
-    assert refused(client.get(track_url(draft)))
-    assert refused(client.post(track_url(draft), {}))
+    response = client.get(track_url(draft), follow=True)
+    assert response.redirect_chain[-1][0] == reverse(f"{NS}:inspect", args=[draft.pk])
+    assert "Progress is tracked once the plan is agreed" in response.content.decode()
+    client.post(track_url(draft), {f"status_{first.pk}": ActionStatus.DONE})
+    assert Action.objects.get(pk=first.pk).status == first.status
+    assert not ProgressNote.objects.filter(plan=draft, recorded_by=user("head")).exists()
     closed = ActionPlan.objects.get(school__urn=990201)
     ActionPlan.objects.filter(pk=closed.pk).update(state=PlanState.CLOSED)
     client.force_login(user("head2"))
-    assert refused(client.get(track_url(closed)))
+    response = client.get(track_url(closed))
+    assert response["Location"] == reverse(f"{NS}:inspect", args=[closed.pk])
+    # Outside the plan's scope it stays a 404, agreed or not.
+    client.force_login(user("head2"))
+    assert client.get(track_url(draft)).status_code == 404
 
 
 def test_a_review_sets_the_tracked_status_and_leaves_a_change_in_approval_alone(client, agreed):

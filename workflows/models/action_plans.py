@@ -30,8 +30,11 @@ agreed plan is going without changing what was agreed, so it needs no new
 approval. Each review keeps a status and comment per action, as history.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -39,6 +42,7 @@ from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -111,6 +115,28 @@ class FocusArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+
+@register_setting(icon="tasks", name="plan-rules")
+class PlanRules(BaseGenericSetting):
+    """The hub's rules for agreed action plans: what counts as tracking, not a change.
+
+    One record for the hub, edited by hub leads (granted in migration 0017).
+    Moving an action's due date a little is the year's work (a lesson study
+    slips a fortnight); moving it further changes what was agreed, so it goes
+    through the editor and both approvals again.
+    """
+
+    due_date_leeway_weeks = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MaxValueValidator(26)],
+        verbose_name="Due date leeway (weeks)",
+        help_text="How many weeks either side of its agreed due date an action's date may move on "
+        "Track progress without approval. 0: every move is a change both sides approve.",
+    )
+
+    class Meta:
+        verbose_name = "action plan rules"
 
 
 class ActionStatus(models.TextChoices):
@@ -261,11 +287,33 @@ class ActionPlan(
         obj.previous_plan_id = self.previous_plan_id
         obj.anonymised_at = self.anonymised_at
         if self.pk:
-            tracked = dict(Action.objects.filter(plan=self.pk).values_list("pk", "status"))
+            tracked = {
+                pk: (status, due_on)
+                for pk, status, due_on in Action.objects.filter(plan=self.pk).values_list(
+                    "pk", "status", "due_on"
+                )
+            }
+            agreed = self.agreed_due_dates()
             for action in obj.actions.all():
                 if action.pk in tracked:
-                    action.status = tracked[action.pk]
+                    action.status, moved_due_on = tracked[action.pk]
+                    # A date moved on Track progress stays, unless this revision agrees another.
+                    if action.pk in agreed and action.due_on == agreed[action.pk]:
+                        action.due_on = moved_due_on
         return obj
+
+    def agreed_due_dates(self) -> dict:
+        """Each action's due date (by its pk) in the agreed version: the revision approved last.
+
+        The live rows may carry a date moved since by the hub's rule (``PlanRules``).
+        """
+        revision = self.live_revision
+        if revision is None:
+            return {}
+        return {
+            row.get("pk"): datetime.date.fromisoformat(row["due_on"]) if row.get("due_on") else None
+            for row in revision.content.get("actions", []) or []
+        }
 
     @property
     def in_force(self) -> bool:

@@ -30,6 +30,7 @@ would do on PostgreSQL only: it is a no-op on SQLite.)
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -51,7 +52,7 @@ from wagtail.log_actions import LogFormatter, log
 from workflows.admin.concurrency import when
 from workflows.documents import school_collection
 from workflows.models import Action, ActionEvidence, CriterionProgress, ProgressNote
-from workflows.models.action_plans import ActionStatus, CriterionStatus
+from workflows.models.action_plans import ActionStatus, CriterionStatus, PlanRules
 from workflows.permissions import is_hub_lead
 from workflows.plans.tasks import SchoolLeaderApprovalTask
 from workflows.plans.views import ActionRowsForm, PlanObjectView, attach_tracking
@@ -125,6 +126,10 @@ class TrackedLogFormatter(LogFormatter):
         ]
         parts += [f"action {s['action']} {s['from']} → {s['to']}" for s in statuses]
         parts += [
+            f"action {d['action']} due {d['from'] or 'no date'} → {d['to']}"
+            for d in data.get("dates", [])
+        ]
+        parts += [
             f"action {c['action']} criterion {c['criterion']} {c['from']} → {c['to']}"
             for c in criteria
         ]
@@ -194,6 +199,8 @@ class TrackRow:
     action: Action
     status: forms.BoundField
     loaded: forms.BoundField
+    due: forms.BoundField
+    loaded_due: forms.BoundField
     note: forms.BoundField
     evidence: forms.BoundField
     description: forms.BoundField
@@ -213,10 +220,34 @@ class TrackForm(ActionRowsForm):
     text_help = "What has happened; dated today and kept with the plan."
     text_max_length = 5000
 
+    def __init__(self, *args, leeway_weeks=0, **kwargs):
+        # Read by ``add_action_fields``, which the base class calls while building fields.
+        self.leeway = timedelta(weeks=leeway_weeks)
+        super().__init__(*args, **kwargs)
+
     def add_action_fields(self, action):
         number = action.number
         self.fields[f"loaded_{action.pk}"] = forms.ChoiceField(
             choices=ActionStatus.choices, initial=action.status, widget=forms.HiddenInput
+        )
+        agreed = getattr(action, "agreed_due_on", action.due_on)
+        if agreed and self.leeway:
+            help_text = (
+                f"Agreed: {agreed:%-d %B %Y}. It may move up to {self.leeway.days // 7} weeks "
+                "either way here; a bigger move is a change to the plan, approved again."
+            )
+        else:
+            help_text = "Moving it is a change to the plan: edit the plan to send it for approval."
+        self.fields[f"due_{action.pk}"] = forms.DateField(
+            label=f"Action {number}: due date",
+            required=False,
+            initial=action.due_on,
+            # A browser's date input reads only ISO dates.
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            help_text=help_text,
+        )
+        self.fields[f"loaded_due_{action.pk}"] = forms.DateField(
+            required=False, initial=action.due_on, widget=forms.HiddenInput
         )
         for criterion in action.tracked_criteria:
             key = f"{action.pk}_{criterion.number}"
@@ -257,11 +288,34 @@ class TrackForm(ActionRowsForm):
     def clean(self):
         cleaned = super().clean()
         for action in self.actions:
+            self.check_due_date(action, cleaned)
             name = f"evidence_{action.pk}"
             described = cleaned.get(f"evidence_description_{action.pk}")
             if described and not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, "Choose the file this description is for.")
         return cleaned
+
+    def check_due_date(self, action, cleaned) -> None:
+        """A due date moves here only within the hub's leeway of the date both sides agreed."""
+        name = f"due_{action.pk}"
+        if name not in cleaned or cleaned[name] == cleaned.get(f"loaded_due_{action.pk}"):
+            return
+        new, agreed = cleaned[name], getattr(action, "agreed_due_on", action.due_on)
+        if new is None:
+            self.add_error(name, "An agreed due date cannot be removed here: edit the plan.")
+        elif agreed is None or not self.leeway:
+            self.add_error(
+                name,
+                "Moving this date is a change to what was agreed: edit the plan to send it "
+                "for approval.",
+            )
+        elif abs(new - agreed) > self.leeway:
+            self.add_error(
+                name,
+                f"That is more than {self.leeway.days // 7} weeks from the agreed "
+                f"{agreed:%-d %B %Y}: a bigger move is a change to the plan, so edit the plan "
+                "to send it for approval.",
+            )
 
     def action_fields(self):
         for action in self.actions:
@@ -269,6 +323,8 @@ class TrackForm(ActionRowsForm):
                 action=action,
                 status=self[f"status_{action.pk}"],
                 loaded=self[f"loaded_{action.pk}"],
+                due=self[f"due_{action.pk}"],
+                loaded_due=self[f"loaded_due_{action.pk}"],
                 note=self[f"note_{action.pk}"],
                 evidence=self[f"evidence_{action.pk}"],
                 description=self[f"evidence_description_{action.pk}"],
@@ -304,12 +360,13 @@ class Saved:
     """What one save wrote, for the message and the log."""
 
     statuses: list = field(default_factory=list)
+    dates: list = field(default_factory=list)
     criteria: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     evidence: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.statuses or self.criteria or self.notes or self.evidence)
+        return bool(self.statuses or self.dates or self.criteria or self.notes or self.evidence)
 
 
 class TrackView(PlanObjectView):
@@ -318,14 +375,27 @@ class TrackView(PlanObjectView):
     template_name = "workflows/plans/track.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if not self.plan.in_force:
+            # Someone who may see the plan (the viewset checked) but it is not agreed yet.
+            messages.info(
+                request,
+                "Progress is tracked once the plan is agreed by the specialist and the school.",
+            )
+            return redirect("wagtailsnippets_workflows_actionplan:inspect", self.plan.pk)
         if not can_track(self.plan, request.user):
             raise PermissionDenied
         # The live rows are the agreed version: edits in approval live in revisions.
         self.actions = list(self.plan.actions.order_by("sort_order", "pk"))
+        agreed = self.plan.agreed_due_dates()
         for number, action in enumerate(self.actions, start=1):
             action.number = number
+            action.agreed_due_on = agreed.get(action.pk, action.due_on)
         attach_tracking(self.plan, self.actions)
+        self.leeway_weeks = PlanRules.load(request_or_site=request).due_date_leeway_weeks
         return super().dispatch(request, *args, **kwargs)
+
+    def track_form(self, *args):
+        return TrackForm(*args, actions=self.actions, leeway_weeks=self.leeway_weeks)
 
     def render(self, form):
         notes = {}
@@ -351,12 +421,12 @@ class TrackView(PlanObjectView):
         )
 
     def get(self, request, pk):
-        return self.render(TrackForm(actions=self.actions))
+        return self.render(self.track_form())
 
     def post(self, request, pk):
         if "remove_evidence" in request.POST:
             return self.remove_evidence(request)
-        form = TrackForm(request.POST, request.FILES, actions=self.actions)
+        form = self.track_form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(form)
         stored = []  # names of files written to storage, removed again if the save fails
@@ -407,6 +477,7 @@ class TrackView(PlanObjectView):
                 user=self.request.user,
                 data={
                     "statuses": saved.statuses,
+                    "dates": saved.dates,
                     "criteria": saved.criteria,
                     "notes": saved.notes,
                     "evidence": saved.evidence,
@@ -423,14 +494,26 @@ class TrackView(PlanObjectView):
         stale = []
         for action in self.actions:
             loaded, status = data[f"loaded_{action.pk}"], data[f"status_{action.pk}"]
+            loaded_due, due = data[f"loaded_due_{action.pk}"], data[f"due_{action.pk}"]
             claimed = (
-                Action.objects.filter(pk=action.pk, plan=self.plan, status=loaded)
+                Action.objects.filter(
+                    pk=action.pk, plan=self.plan, status=loaded, due_on=loaded_due
+                )
                 .order_by()
-                .update(status=status)
+                .update(status=status, due_on=due)
             )
             if not claimed:
                 stale.append(action)
-            elif status != loaded:
+                continue
+            if due != loaded_due:
+                saved.dates.append(
+                    {
+                        "action": action.number,
+                        "from": f"{loaded_due:%-d %b %Y}" if loaded_due else "",
+                        "to": f"{due:%-d %b %Y}",
+                    }
+                )
+            if status != loaded:
                 saved.statuses.append(
                     {
                         "action": action.number,
@@ -557,11 +640,17 @@ class TrackView(PlanObjectView):
     def refuse_stale(self, request, stale):
         """Re-render with what was typed, the changed rows named and their loaded versions renewed."""
         data = request.POST.copy()
-        current = dict(
-            Action.objects.filter(pk__in=[a.pk for a in self.actions]).values_list("pk", "status")
+        rows = list(
+            Action.objects.filter(pk__in=[a.pk for a in self.actions]).values_list(
+                "pk", "status", "due_on"
+            )
         )
+        current = {pk: status for pk, status, _ in rows}
+        current_due = {pk: due for pk, _, due in rows}
         for action in stale.actions:
             data[f"loaded_{action.pk}"] = current.get(action.pk, "")
+            due = current_due.get(action.pk)
+            data[f"loaded_due_{action.pk}"] = due.isoformat() if due else ""
         # The criteria as they are now: their versions go into the form.
         attach_tracking(self.plan, self.actions)
         for action in self.actions:
@@ -569,7 +658,7 @@ class TrackView(PlanObjectView):
                 data[f"criterion_loaded_{action.pk}_{criterion.number}"] = version_of(
                     criterion.progress
                 )
-        form = TrackForm(data, actions=self.actions)
+        form = self.track_form(data)
         form.is_valid()
         for action in stale.actions:
             status = current.get(action.pk)
