@@ -119,10 +119,13 @@ def test_each_role_sees_what_waits_on_them(client, demo):
     # Wagtail's per-item moderation panel is replaced for PD users.
     assert "Awaiting your review" not in page
 
+    # A specialist's sign-offs are in their to-do (tests/workflows/test_plan_todo.py),
+    # which takes the place of the "awaiting" and "overdue" panels for them.
     client.force_login(user("specialist"))
     page = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert "Plans awaiting your approval (1)" in page
-    assert "St Mary&#x27;s Church of England Primary School: 2026/27 plan" in page
+    assert "My to-do" in page and "Awaiting your sign-off (1)" in page
+    assert "St Mary&#x27;s Church of England Primary School" in page
+    assert "Plans awaiting your approval" not in page and "Actions overdue (0)" in page
     assert "Action plans at a glance" in page and "<svg" in page
 
     client.force_login(user("head2"))

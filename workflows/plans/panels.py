@@ -2,22 +2,45 @@
 
 Wagtail's "awaiting your review" panel asks every task about every object in
 moderation (a query or more per item); these panels ask the database once per
-list (plus once for its total), whatever the number of plans, and the overview
-groups its counts in the database.
+list (its total rides on the same query), whatever the number of plans, and the
+overview groups its counts in the database.
+
+A Mastery Specialist's dashboard shows one "My to-do" panel
+(:class:`SpecialistTodoPanel`) in place of the separate "awaiting" and "overdue"
+panels hub leads and school leaders see: everything that waits on them, one
+query a section.
 """
 
+from datetime import datetime, time
 from functools import partial
 
-from django.db.models import BooleanField, Case, Count, Q, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
+from wagtail.models import TaskState
 
-from workflows.models import Action, ActionPlan
+from workflows.admin.meetings import start_plan_url
+from workflows.models import Action, ActionPlan, Enrolment, Meeting, Visit
 from workflows.models.action_plans import PlanState
+from workflows.models.common import academic_year_of
 from workflows.permissions import is_hub_lead, scope_for, visible
 from workflows.plans.charts import stacked_bars
+from workflows.plans.reminders import reviews_due_now
 from workflows.plans.status import (
     current_status_expression,
     in_force_q,
@@ -26,6 +49,9 @@ from workflows.plans.status import (
 )
 
 LIST_LIMIT = 10
+# A to-do section shows this many items, then "all N" links to the full list.
+TODO_LIMIT = 5
+PLAN_VIEW = "wagtailsnippets_workflows_actionplan:{}"
 
 
 def awaiting_q(user) -> Q:
@@ -94,6 +120,41 @@ class PlansAwaitingPanel(Component):
         }
 
 
+def trackable_expression(user):
+    """Whether ``user`` may track each overdue action's plan (``tracking.can_track``), in SQL.
+
+    Every row's plan is in force already; who may track it: its specialist, its
+    school's leaders, hub leads. An expression, so the links cost no query a row.
+    """
+    if is_hub_lead(user):
+        return Value(True)
+    q = Q(plan__specialist=user)
+    scope = scope_for(user)
+    if scope.leader:
+        q |= Q(plan__school__in=scope.led_school_ids)
+    return _flag(q)
+
+
+def _flag(q):
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def overdue_rows(user, today=None, limit=LIST_LIMIT):
+    """The first ``limit`` overdue actions ``user`` sees, with their links, and the total."""
+    items, total = first_with_total(
+        overdue_actions(user, today)
+        .annotate(trackable=trackable_expression(user))
+        .select_related("plan__school")
+        .order_by("due_on", "pk"),
+        limit,
+    )
+    for action in items:
+        action.plan_url = reverse(PLAN_VIEW.format("inspect"), args=[action.plan_id])
+        if action.trackable:
+            action.track_url = reverse(PLAN_VIEW.format("track"), args=[action.plan_id])
+    return items, total
+
+
 class OverdueActionsPanel(Component):
     name = "overdue_actions"
     order = 91
@@ -102,36 +163,209 @@ class OverdueActionsPanel(Component):
     def __init__(self, user):
         self.user = user
 
-    def trackable(self):
-        """Whether the user may track each row's plan (``tracking.can_track``), in the same query.
+    def get_context_data(self, parent_context=None):
+        items, total = overdue_rows(self.user)
+        return {"actions": items, "total": total}
 
-        Every row's plan is in force already; who may track it: its specialist, its
-        school's leaders, hub leads.
-        """
-        if is_hub_lead(self.user):
-            return Value(True)
-        q = Q(plan__specialist=self.user)
-        scope = scope_for(self.user)
-        if scope.leader:
-            q |= Q(plan__school__in=scope.led_school_ids)
-        return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+def change_request_comment():
+    """The comment of the latest request for changes on each plan, as a subquery.
+
+    Wagtail keeps it on the rejected task state, whose workflow state names the
+    plan by a text ``object_id``; a subquery reads it in the list's own query.
+    """
+    return Subquery(
+        TaskState.objects.filter(
+            workflow_state__base_content_type__app_label=ActionPlan._meta.app_label,
+            workflow_state__base_content_type__model=ActionPlan._meta.model_name,
+            workflow_state__object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            status=TaskState.STATUS_REJECTED,
+        )
+        .order_by("-finished_at", "-pk")
+        .values("comment")[:1]
+    )
+
+
+def section(items, total) -> dict:
+    """A to-do section for the template: its first items, its total, how many more."""
+    return {"items": items, "total": total, "more": total - len(items)}
+
+
+class SpecialistTodoPanel(Component):
+    """A Mastery Specialist's to-do: what waits on them across their groups, in one panel.
+
+    Six sections, each a count and its first few items with the link to act on
+    them, and a plain sentence when there is nothing: plans sent back with changes
+    requested, plans awaiting their sign-off, schools of their groups with no plan
+    yet this academic year, termly reviews due (``reminders.reviews_due_now``, the
+    reminders' rule), overdue actions, and their next meetings and visits.
+
+    Every section is one query, its total counted on the same rows
+    (:func:`first_with_total`) and its links annotated, so the panel costs the
+    same at 50 plans as at 5,000. What a section holds is narrowed to the
+    specialist's own plans and groups, and always through ``visible``: the one
+    rule of scope.
+    """
+
+    name = "plans_todo"
+    order = 89
+    template_name = "workflows/plans/panels/todo.html"
+
+    def __init__(self, user, today=None):
+        self.user = user
+        self.today = today
 
     def get_context_data(self, parent_context=None):
-        items, total = first_with_total(
-            overdue_actions(self.user)
-            .annotate(trackable=self.trackable())
-            .select_related("plan__school")
-            .order_by("due_on", "pk")
+        today = self.today or timezone.localdate()
+        year = academic_year_of(today)
+        term, reviews = self.reviews_due(today)
+        return {
+            "changes_requested": section(*self.changes_requested()),
+            "awaiting": section(*self.awaiting()),
+            "awaiting_heading": (
+                "Awaiting your sign-off or approval"
+                if scope_for(self.user).leader
+                else "Awaiting your sign-off"
+            ),
+            "without_plan": section(*self.without_plan(year)),
+            "year": year,
+            "reviews": section(*reviews),
+            "term": term,
+            "overdue": section(*overdue_rows(self.user, today, TODO_LIMIT)),
+            "coming_up": section(*self.coming_up(today)),
+            "plans_url": reverse(PLAN_VIEW.format("list")),
+            "meetings_url": reverse("pd_meetings:index"),
+            "visits_url": reverse("pd_visits:index"),
+            "add_plan_url": reverse(PLAN_VIEW.format("add")),
+        }
+
+    def plans(self, q):
+        return visible(self.user, ActionPlan.objects.filter(q)).select_related(
+            "school", "enrolment__work_group"
         )
-        for action in items:
-            action.plan_url = reverse(
-                "wagtailsnippets_workflows_actionplan:inspect", args=[action.plan_id]
+
+    def changes_requested(self):
+        """Plans of theirs sent back with changes requested: theirs to revise and send again."""
+        items, total = first_with_total(
+            self.plans(Q(state=PlanState.CHANGES_REQUESTED, specialist=self.user))
+            .annotate(change_comment=change_request_comment())
+            .order_by("updated_at", "pk"),
+            TODO_LIMIT,
+        )
+        for plan in items:
+            plan.url = reverse(PLAN_VIEW.format("edit"), args=[plan.pk])
+        return items, total
+
+    def awaiting(self):
+        """Plans waiting on them, by the dashboards' ``awaiting_q``: their sign-offs.
+
+        A specialist who also leads a school sees that school's approvals here too,
+        as the "awaiting" panel this one replaces showed them.
+        """
+        items, total = first_with_total(
+            self.plans(awaiting_q(self.user)).order_by("updated_at", "pk"), TODO_LIMIT
+        )
+        for plan in items:
+            # A specialist signs off in the editor; a leader approves from the read page.
+            view = "inspect" if plan.state == PlanState.AWAITING_SCHOOL else "edit"
+            plan.url = reverse(PLAN_VIEW.format(view), args=[plan.pk])
+        return items, total
+
+    def without_plan(self, year):
+        """Schools in their groups this academic year whose place has no plan yet.
+
+        A plan starts from a support visit, so each school's latest visit in the
+        group comes in the same query, for "Start a plan from the visit".
+        """
+        enrolments = visible(
+            self.user,
+            Enrolment.objects.filter(
+                work_group__lead_specialist=self.user, academic_year=year, left_on__isnull=True
+            ),
+        ).filter(~Exists(ActionPlan.objects.filter(enrolment=OuterRef("pk"))))
+        last_visit = Visit.objects.filter(
+            school=OuterRef("school"), work_group=OuterRef("work_group")
+        ).order_by("-visited_on", "-pk")
+        items, total = first_with_total(
+            enrolments.annotate(last_visit_id=Subquery(last_visit.values("pk")[:1]))
+            .select_related("school", "work_group")
+            .order_by("work_group__code", "school__name", "pk"),
+            TODO_LIMIT,
+        )
+        for enrolment in items:
+            enrolment.school_url = reverse("pd_schools:inspect", args=[enrolment.school_id])
+            if enrolment.last_visit_id:
+                enrolment.start_url = start_plan_url(Visit(pk=enrolment.last_visit_id))
+        return items, total
+
+    def reviews_due(self, today):
+        """Agreed plans whose termly review falls due, by the reminders' rule.
+
+        Each carries "Record a review" where the specialist records it
+        (``views.can_review``: their own plans, with the permission); a plan of
+        their group assigned to another specialist links to the plan only.
+        """
+        term, due = reviews_due_now(today)
+        may_review = self.user.has_perm("workflows.add_planreview")
+        reviewable = _flag(Q(specialist=self.user)) if may_review else Value(False)
+        items, total = first_with_total(
+            self.plans(in_force_q() & due)
+            .annotate(reviewable=reviewable)
+            .order_by("school__name", "pk"),
+            TODO_LIMIT,
+        )
+        for plan in items:
+            plan.url = reverse(PLAN_VIEW.format("inspect"), args=[plan.pk])
+            if plan.reviewable:
+                plan.review_url = reverse(PLAN_VIEW.format("review"), args=[plan.pk])
+        return term, (items, total)
+
+    def coming_up(self, today):
+        """Their next meetings (of groups they lead) and visits, from today, by date.
+
+        Two lists, one query each; the first few of both together are among the
+        first few of each, so merging them in date order loses nothing. A visit
+        has a day and no time, so it comes first on its day.
+        """
+        starts = timezone.make_aware(datetime.combine(today, time.min))
+        meetings, meeting_total = first_with_total(
+            visible(
+                self.user,
+                Meeting.objects.filter(
+                    work_group__lead_specialist=self.user, starts_at__gte=starts
+                ),
             )
-            if action.trackable:
-                action.track_url = reverse(
-                    "wagtailsnippets_workflows_actionplan:track", args=[action.plan_id]
-                )
-        return {"actions": items, "total": total}
+            .select_related("work_group", "host_school")
+            .order_by("starts_at", "pk"),
+            TODO_LIMIT,
+        )
+        visits, visit_total = first_with_total(
+            visible(self.user, Visit.objects.filter(specialist=self.user, visited_on__gte=today))
+            .select_related("school", "work_group")
+            .order_by("visited_on", "pk"),
+            TODO_LIMIT,
+        )
+        items = [
+            {
+                "on": timezone.localtime(meeting.starts_at).date(),
+                "at": timezone.localtime(meeting.starts_at),
+                "what": f"{meeting.work_group.code} meeting: {meeting.get_kind_display()}",
+                "where": meeting.host_school.name if meeting.host_school_id else "",
+                "url": reverse("pd_meetings:edit", args=[meeting.pk]),
+            }
+            for meeting in meetings
+        ] + [
+            {
+                "on": visit.visited_on,
+                "at": None,
+                "what": f"Visit: {visit.purpose}",
+                "where": visit.school.name,
+                "url": reverse("pd_visits:edit", args=[visit.pk]),
+            }
+            for visit in visits
+        ]
+        items.sort(key=lambda item: (item["on"], item["at"] is not None, item["at"] or 0))
+        return items[:TODO_LIMIT], meeting_total + visit_total
 
 
 STATE_COLOURS = {

@@ -65,7 +65,11 @@ def plan_panels(request, panel_list):
         if getattr(panel, "name", "")
         not in {"workflow_objects_to_moderate", "user_objects_in_workflow_moderation"}
     ]
-    panel_list.extend([panels.PlansAwaitingPanel(user), panels.OverdueActionsPanel(user)])
+    if is_specialist(user) and not is_hub_lead(user):
+        # One to-do holds what waits on a specialist, overdue actions included.
+        panel_list.append(panels.SpecialistTodoPanel(user))
+    else:
+        panel_list.extend([panels.PlansAwaitingPanel(user), panels.OverdueActionsPanel(user)])
     if is_hub_lead(user) or is_specialist(user):
         panel_list.append(panels.PlansOverviewPanel(user))
 
