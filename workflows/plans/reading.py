@@ -353,10 +353,8 @@ class PlanReadView(snippet_views.InspectView):
         version = version_to_read(plan, in_approval=task_state is not None)
         if version is not plan:
             context.update(body_context(plan, version))
-        attach = getattr(views, "attach_tracking", None)
-        if attach is not None:
-            # Success criteria and evidence are tracking rows of the live actions.
-            attach(plan, context["actions"])
+        # Each success criterion's status and the evidence: tracking rows of the live actions.
+        views.attach_tracking(plan, context["actions"])
         read_url = reverse(f"{NS}:inspect", args=[quote(plan.pk)])
         context.update(
             {
