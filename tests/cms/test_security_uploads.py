@@ -84,7 +84,10 @@ def test_a_document_of_another_type_is_refused(editor_client, name):
     response = upload_document(editor_client, name, b"MZ not a document")
     extension = name.rsplit(".", 1)[1]
     refused(response, f"File extension “{extension}” is not allowed.", "Visit handout")
-    assert "Allowed extensions are: csv, docx, odt, pdf, pptx, xlsx." in response.content.decode()
+    assert (
+        "Allowed extensions are: csv, docx, jpeg, jpg, odt, pdf, png, pptx, xlsx."
+        in response.content.decode()
+    )
     assert not Document.objects.exists()
 
 
