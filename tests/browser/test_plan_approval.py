@@ -47,7 +47,7 @@ def test_specialist_and_head_agree_a_plan(page, login, live_server, demo):
     choose(page, "#id_specialist", specialist.pk)
     page.fill("#id_academic_year", "2026/27")
     page.fill("#id_priorities-0-title", "Reasoning in every lesson")
-    click_footer_action(page, "Submit to Action plan approval")
+    click_footer_action(page, "Send for approval")
     plan = ActionPlan.objects.get(title="Brookfield: browser plan")
     assert plan.state == PlanState.AWAITING_SPECIALIST
 
@@ -75,7 +75,7 @@ def test_specialist_and_head_agree_a_plan(page, login, live_server, demo):
     page.goto(edit_url)
     assert "Please add a measure governors can check." in page.content()
     page.fill("#id_summary", "Success measured by termly pupil interviews.")
-    click_footer_action(page, "Submit to Action plan approval")
+    click_footer_action(page, "Resend for approval")
     plan.refresh_from_db()
     assert plan.state == PlanState.AWAITING_SPECIALIST
     page.goto(edit_url)

@@ -86,3 +86,26 @@ def test_the_lock_toggle_is_for_hub_leads_only(client, demo):
     lock_url = reverse(f"{NS}:lock", args=[plan.pk])
     assert lock_url not in editor(client, "specialist", plan)
     assert lock_url in editor(client, "hublead", plan)
+
+
+@pytest.mark.django_db
+def test_record_a_review_is_reachable_from_the_plan(client, demo):
+    """Issue #14, part 7: the specialist records a termly review from the plan itself."""
+    plan = plan_in("agreed")
+    review_url = reverse(f"{NS}:review", args=[plan.pk])
+    for view in ("edit", "inspect"):
+        client.force_login(user("specialist"))
+        page = client.get(reverse(f"{NS}:{view}", args=[plan.pk])).content.decode()
+        assert f'href="{review_url}"' in page and "Record a review" in page
+        # School leaders read reviews; the specialist and hub leads record them.
+        client.force_login(user("head"))
+        response = client.get(reverse(f"{NS}:{view}", args=[plan.pk]))
+        assert f'href="{review_url}"' not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_plan_sent_back_is_resent_for_approval(client, demo):
+    html = visible_text(editor(client, "specialist", plan_in("changes_requested")))
+    assert "Resend for approval" in html
+    assert "Changes requested" in html
+    assert not CMS_WORDS.search(html), CMS_WORDS.search(html)

@@ -8,12 +8,15 @@ admin: a plan outside the user's scope is a 404 before the view loads anything,
 and a workflow action's task state must belong to the plan in the URL.
 """
 
+from django.contrib import messages
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.widgets.button import Button
+from wagtail.snippets.side_panels import SnippetStatusSidePanel
 from wagtail.snippets.views import snippets as snippet_views
 
 import django_filters
@@ -22,7 +25,8 @@ from workflows.admin.concurrency import StaleRevisionMixin
 from workflows.admin.scoping import ScopedSnippetViewSet
 from workflows.models import ActionPlan, FocusArea, School, WorkGroup
 from workflows.models.action_plans import PlanState
-from workflows.plans import reading, tracking, views
+from workflows.plans import reading, starting, tracking, views
+from workflows.plans.status_panel import PlanStatusSidePanel
 from workflows.plans.tasks import SpecialistSignOffTask, no_leader_message, user_can_cancel
 
 
@@ -61,17 +65,29 @@ class PlanIndexView(reading.ReadFirstListingMixin, snippet_views.IndexView):
 
 
 def track_buttons(plan, user):
-    """Return the "Track progress" button, for those who may track ``plan``'s agreed version."""
-    if plan is None or not tracking.can_track(plan, user):
+    """ "Track progress" and "Record a review" for those who may do each on ``plan``'s agreed version."""
+    if plan is None:
         return []
-    return [
-        Button(
-            "Track progress",
-            url=reverse("wagtailsnippets_workflows_actionplan:track", args=[plan.pk]),
-            icon_name="list-ul",
-            priority=4,
+    buttons = []
+    if tracking.can_track(plan, user):
+        buttons.append(
+            Button(
+                "Track progress",
+                url=reverse("wagtailsnippets_workflows_actionplan:track", args=[plan.pk]),
+                icon_name="list-ul",
+                priority=4,
+            )
         )
-    ]
+    if views.can_review(plan, user):
+        buttons.append(
+            Button(
+                "Record a review",
+                url=reverse("wagtailsnippets_workflows_actionplan:review", args=[plan.pk]),
+                icon_name="calendar-check",
+                priority=6,
+            )
+        )
+    return buttons
 
 
 class PlanSubmitGuardMixin:
@@ -100,7 +116,22 @@ class PlanSubmitGuardMixin:
         return super().form_valid(form)
 
 
-class PlanCreateView(PlanSubmitGuardMixin, snippet_views.CreateView):
+class PlanSidePanelMixin:
+    """Show the plan's own Status side panel in place of Wagtail's (``PlanStatusSidePanel``).
+
+    The panel is built by Wagtail with all its arguments; only its class changes,
+    as the subclass adds wording and no state of its own.
+    """
+
+    def get_side_panels(self):
+        side_panels = super().get_side_panels()
+        for panel in side_panels:
+            if type(panel) is SnippetStatusSidePanel:
+                panel.__class__ = PlanStatusSidePanel
+        return side_panels
+
+
+class PlanCreateView(PlanSidePanelMixin, PlanSubmitGuardMixin, snippet_views.CreateView):
     """A new plan is written first and saved once: no autosave in the background.
 
     Wagtail's autosave posts the form every few seconds; a plan half-typed fails
@@ -112,8 +143,32 @@ class PlanCreateView(PlanSubmitGuardMixin, snippet_views.CreateView):
         super().setup(request, *args, **kwargs)
         self.autosave_enabled = False
 
+    def get_initial_form_instance(self):
+        """A plan started from a visit (``?visit=``): school, place, year, specialist and title filled in.
 
-class PlanEditView(StaleRevisionMixin, PlanSubmitGuardMixin, snippet_views.EditView):
+        The visit must be one the user may see: any other id is a 404, like a
+        visit that does not exist, so the form tells nobody what it holds.
+        """
+        instance = super().get_initial_form_instance() or self.model()
+        visit_id = self.request.GET.get("visit")
+        if visit_id is None:
+            return instance
+        visit = starting.visible_visit(self.request.user, visit_id)
+        if visit is None:
+            raise Http404("No such visit.")
+        starting.fill_from_visit(instance, visit)
+        if existing := starting.existing_plan_for(instance):
+            messages.info(
+                self.request,
+                f"{visit.school.name} already has a plan for {instance.academic_year}: "
+                f"“{existing.title}”. Start another only if the school needs two.",
+            )
+        return instance
+
+
+class PlanEditView(
+    PlanSidePanelMixin, StaleRevisionMixin, PlanSubmitGuardMixin, snippet_views.EditView
+):
     """The edit view, with a print button and "re-approval after edit".
 
     ``StaleRevisionMixin`` refuses a save (or an approval from the editor) of a
