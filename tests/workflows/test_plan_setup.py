@@ -164,3 +164,29 @@ def test_an_action_cannot_name_a_priority_the_plan_does_not_have(client, visit):
     response = client.post(url, data)
     assert response.status_code == 200
     assert "There is no priority 9: the plan has 2." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_carried_over_plan_links_to_last_years_and_back(client, demo):
+    from workflows.models import Enrolment
+    from workflows.plans.views import carry_over
+
+    old = ActionPlan.objects.get(school__urn=990201)
+    new = carry_over(
+        old,
+        user("specialist2"),
+        enrolment=Enrolment.objects.get(school__urn=990201),
+        academic_year="2027/28",
+        title="Riverside: 2027/28 plan",
+    )
+    old_url = reverse(f"{NS}:inspect", args=[old.pk])
+    new_url = reverse(f"{NS}:inspect", args=[new.pk])
+    for username in ("specialist2", "head2"):
+        client.force_login(user(username))
+        page = client.get(reverse(f"{NS}:edit", args=[new.pk])).content.decode()
+        assert f'Carried over from <a href="{old_url}">{old.title}</a> (2026/27)' in page
+        page = client.get(old_url).content.decode()
+        assert f'Carried over to <a href="{new_url}">Riverside: 2027/28 plan</a> (2027/28)' in page
+    # Someone outside the school's scope never sees either plan, nor a link to it.
+    client.force_login(user("specialist"))
+    assert client.get(new_url).status_code == 404

@@ -177,13 +177,19 @@ def in_force_q(prefix="") -> Q:
     return Q(**{f"{prefix}live": True}) & ~Q(**{f"{prefix}state": PlanState.CLOSED})
 
 
-def plan_status(plan):
-    """Return the context the status panel, inspect and print views show."""
+def plan_status(plan, user=None):
+    """Return the context the status panel, inspect and print views show.
+
+    :param user: who reads it; with a user, the plans this one carried over from
+        and to are linked where that user may open them.
+    """
     from workflows.models.action_plans import PlanState
 
     context = {"plan": plan, "state_label": plan.status_label() if plan.pk else ""}
     if not plan.pk:
         return context
+    if user is not None:
+        context["lineage"] = lineage(plan, user)
     context["agreement"] = agreed = agreement(plan)
     if agreed and agreed["school"] and agreed["school"].revision:
         # "the version of 3 Dec": the day the agreed version was written, never its number.
@@ -197,6 +203,33 @@ def plan_status(plan):
             plan.specialist.get_full_name() or plan.specialist.get_username()
         )
     return context
+
+
+def lineage(plan, user) -> list[dict]:
+    """The plans ``plan`` carried over from and to, as links for ``user`` (those they may see).
+
+    A plan carried over keeps its link to last year's (``previous_plan``); last
+    year's names the plans that carried on from it. One query: a plan of the
+    same school in a group the user no longer leads is left out, not linked to a 404.
+    """
+    from workflows.models import ActionPlan
+    from workflows.permissions import visible
+
+    related = Q(previous_plan=plan.pk)
+    if plan.previous_plan_id:
+        related |= Q(pk=plan.previous_plan_id)
+    rows = visible(user, ActionPlan.objects.filter(related)).values_list(
+        "pk", "title", "academic_year"
+    )
+    return [
+        {
+            "label": "Carried over from" if pk == plan.previous_plan_id else "Carried over to",
+            "title": title,
+            "academic_year": academic_year,
+            "url": reverse("wagtailsnippets_workflows_actionplan:inspect", args=[pk]),
+        }
+        for pk, title, academic_year in rows
+    ]
 
 
 def current_status_expression():

@@ -20,7 +20,7 @@ class PlanStatusPanel(Panel):
             from workflows.plans.tracking import can_track
 
             context = super().get_context_data(parent_context)
-            context.update(plan_status(self.instance))
+            context.update(plan_status(self.instance, self.request.user if self.request else None))
             context["in_editor"] = True
             context["can_track"] = bool(
                 self.instance.pk and self.request and can_track(self.instance, self.request.user)

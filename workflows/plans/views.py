@@ -102,7 +102,7 @@ def plan_context(plan, user):
         action.notes = [n for n in notes if n.action_number == action.number]
     reviews = list(plan.reviews.prefetch_related("entries__action").select_related("reviewed_by"))
     return {
-        **plan_status(plan),
+        **plan_status(plan, user),
         "priorities": priorities,
         "actions": actions,
         "reviews": reviews,
