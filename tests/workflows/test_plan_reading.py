@@ -152,8 +152,10 @@ def test_requesting_changes_from_the_read_page_needs_a_comment_and_sends_it(clie
     client.force_login(user("head"))
     url = action_url(awaiting_head, "reject")
 
-    # No comment: nothing happens (the form is required in the browser too).
-    client.post(url, {"comment": "  ", "next": read_url(awaiting_head)})
+    # No comment: nothing is sent, and the read page says why (the browser requires it too).
+    response = client.post(url, {"comment": "  ", "next": read_url(awaiting_head)}, follow=True)
+    assert response.redirect_chain[-1][0] == read_url(awaiting_head)
+    assert "Nothing was sent: say what needs to change" in response.content.decode()
     awaiting_head.refresh_from_db()
     assert awaiting_head.state == PlanState.AWAITING_SCHOOL
     assert sent() == []
@@ -248,9 +250,15 @@ def test_an_approval_of_a_version_no_longer_awaiting_is_refused(client, awaiting
     shown = awaiting_head.latest_revision_id
     awaiting_head.save_revision(user=user("hublead"))  # changed after the head loaded the page
 
-    response = client.post(action_url(awaiting_head, "approve"), {"comment": "", "revision": shown})
+    response = client.post(
+        action_url(awaiting_head, "approve"),
+        {"comment": "", "revision": shown, "next": read_url(awaiting_head)},
+        follow=True,
+    )
 
-    assert refused(response)
+    # Back on the plan, told why: not Wagtail's "no permission" on the dashboard.
+    assert response.redirect_chain[-1][0] == read_url(awaiting_head)
+    assert "the plan has changed since you opened it" in response.content.decode()
     awaiting_head.refresh_from_db()
     assert awaiting_head.state == PlanState.AWAITING_SCHOOL
     assert awaiting_head.current_workflow_task_state.status == TaskState.STATUS_IN_PROGRESS

@@ -24,8 +24,10 @@ withdrawn" and "Awaiting approval" where Wagtail says "Rejected", "Cancelled
 'Action plan approval'" and "In progress".
 """
 
+from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -48,7 +50,7 @@ from workflows.plans.status import (
     task_words,
     workflow_state_words,
 )
-from workflows.plans.tasks import ApproveForm, RequestChangesForm
+from workflows.plans.tasks import ApproveForm, RequestChangesForm, StaleVersion
 
 NS = "wagtailsnippets_workflows_actionplan"
 
@@ -529,3 +531,37 @@ class PlanWorkflowHistoryDetailView(snippet_views.WorkflowHistoryDetailView):
                 item["task_state"].words = task_state_words(item["task_state"])
         context["workflow_words"] = workflow_state_words(self.workflow_state, rejected)
         return context
+
+
+# --- Deciding from the read page ----------------------------------------------------
+
+
+NOT_SENT_WITHOUT_COMMENT = (
+    "Nothing was sent: say what needs to change, so the other side can act on it."
+)
+NOT_SENT_STALE = (
+    "Nothing was sent: the plan has changed since you opened it. Read it again, then decide."
+)
+
+
+class PlanWorkflowActionView(snippet_views.WorkflowActionView):
+    """Wagtail's workflow action, saying why a decision from the read page was not taken.
+
+    Wagtail answers an invalid form (a request for changes with no comment) by
+    doing nothing and going back, and a refusal from ``PlanTask.on_action`` (the
+    plan changed since it was read, or the person may not decide) with its
+    generic "no permission" on the dashboard. People deciding on a plan get the
+    reason, on the page they came from; nothing is changed either way.
+    """
+
+    def post(self, request, *args, **kwargs):
+        if self.form_class:
+            form = self.form_class(request.POST)
+            if not form.is_valid() and not request.headers.get("x-requested-with"):
+                messages.error(request, NOT_SENT_WITHOUT_COMMENT)
+                return redirect(self.redirect_url)
+        try:
+            return super().post(request, *args, **kwargs)
+        except StaleVersion:
+            messages.error(request, NOT_SENT_STALE)
+            return redirect(self.redirect_url)

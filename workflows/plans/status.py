@@ -209,12 +209,15 @@ def lineage(plan, user) -> list[dict]:
     """The plans ``plan`` carried over from and to, as links for ``user`` (those they may see).
 
     A plan carried over keeps its link to last year's (``previous_plan``); last
-    year's names the plans that carried on from it. One query: a plan of the
+    year's names the plans that carried on from it. At most one query: a plan of the
     same school in a group the user no longer leads is left out, not linked to a 404.
     """
     from workflows.models import ActionPlan
+    from workflows.models.action_plans import PlanState
     from workflows.permissions import visible
 
+    if not plan.previous_plan_id and plan.state != PlanState.CLOSED:
+        return []  # carrying over closes the old plan: only a closed plan has next ones
     related = Q(previous_plan=plan.pk)
     if plan.previous_plan_id:
         related |= Q(pk=plan.previous_plan_id)

@@ -277,6 +277,7 @@ class ActionPlanViewSet(ScopedSnippetViewSet):
     history_view_class = reading.PlanHistoryView
     workflow_history_view_class = reading.PlanWorkflowHistoryView
     workflow_history_detail_view_class = reading.PlanWorkflowHistoryDetailView
+    workflow_action_view_class = reading.PlanWorkflowActionView
     # The outer URL of the print view sits beside Wagtail's ones.
     print_view_class = views.PrintView
     export_view_class = views.ActionsCSVView
