@@ -55,7 +55,7 @@ from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 from workflows.plans.forms import ActionPlanForm
 from workflows.plans.status_panel import PlanStatusPanel
 
-from .common import AcademicYearField, TimestampedModel
+from .common import AcademicYearField, PersonField, TimestampedModel
 
 
 class FocusAreaQuerySet(models.QuerySet):
@@ -373,14 +373,7 @@ class Action(Orderable):
     owner_name = models.CharField(
         max_length=150, blank=True, help_text="Who leads it, such as 'Maths lead'."
     )
-    owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Or the school user who leads it, if they have a login.",
-    )
+    owner_user = PersonField("Or the school user who leads it, if they have a login.")
     starts_on = models.DateField(null=True, blank=True, help_text="When the work starts.")
     due_on = models.DateField(null=True, blank=True, help_text="When it should be done by.")
     success_criteria = models.TextField(
@@ -455,14 +448,7 @@ class ProgressNote(Orderable):
         blank=True, help_text="The date of the note; leave blank for today."
     )
     note = models.TextField(help_text="What has happened.")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who recorded the note.",
-    )
+    recorded_by = PersonField("Who recorded the note.")
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the note was recorded.")
 
     class Meta(Orderable.Meta):
@@ -517,14 +503,7 @@ class CriterionProgress(models.Model):
         help_text="Whether the criterion is met yet.",
     )
     notes = models.TextField(blank=True, help_text="What shows it, or what is still missing.")
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who last recorded it.",
-    )
+    updated_by = PersonField("Who last recorded it.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When it was last recorded.")
 
     class Meta:
@@ -557,14 +536,7 @@ class ActionEvidence(models.Model):
     description = models.CharField(
         max_length=255, blank=True, help_text="What the file shows, such as 'Year 4 books, spring'."
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who added the file.",
-    )
+    uploaded_by = PersonField("Who added the file.")
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the file was added.")
 
     class Meta:

@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -31,6 +32,21 @@ def AcademicYearField(**kwargs):
     kwargs.setdefault("validators", [validate_academic_year])
     kwargs.setdefault("help_text", "The academic year, such as 2026/27.")
     return models.CharField(**kwargs)
+
+
+def PersonField(help_text: str):
+    """Who did something to a record (recorded, uploaded, owns it): kept if they leave.
+
+    The record stays when the login is deleted or purged, with nobody named.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=help_text,
+    )
 
 
 class TimestampedModel(models.Model):

@@ -64,30 +64,27 @@ class PlanIndexView(reading.ReadFirstListingMixin, snippet_views.IndexView):
         ]
 
 
+# The year's work on an agreed plan, offered beside it: who may, the label, the view, the icon.
+YEAR_BUTTONS = [
+    (tracking.can_track, "Track progress", "track", "list-ul"),
+    (views.can_review, "Record a review", "review", "calendar-check"),
+]
+
+
 def track_buttons(plan, user):
     """ "Track progress" and "Record a review" for those who may do each on ``plan``'s agreed version."""
     if plan is None:
         return []
-    buttons = []
-    if tracking.can_track(plan, user):
-        buttons.append(
-            Button(
-                "Track progress",
-                url=reverse("wagtailsnippets_workflows_actionplan:track", args=[plan.pk]),
-                icon_name="list-ul",
-                priority=4,
-            )
+    return [
+        Button(
+            label,
+            url=reverse(f"wagtailsnippets_workflows_actionplan:{view}", args=[plan.pk]),
+            icon_name=icon,
+            priority=4 + position,
         )
-    if views.can_review(plan, user):
-        buttons.append(
-            Button(
-                "Record a review",
-                url=reverse("wagtailsnippets_workflows_actionplan:review", args=[plan.pk]),
-                icon_name="calendar-check",
-                priority=6,
-            )
-        )
-    return buttons
+        for position, (allowed, label, view, icon) in enumerate(YEAR_BUTTONS)
+        if allowed(plan, user)
+    ]
 
 
 class PlanSubmitGuardMixin:
