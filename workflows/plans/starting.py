@@ -31,12 +31,17 @@ def fill_from_visit(plan, visit) -> None:
     plan.title = f"{visit.school.name}: {group.academic_year} plan"
 
 
-def existing_plan_for(plan):
-    """Another plan of the same school and year, if there is one (the form says so)."""
+def existing_plan_for(plan, user):
+    """Another plan of the same school and year that ``user`` may see, if any (the form says so).
+
+    Only one in the user's scope: a plan of the same school in another specialist's
+    group is not theirs to know of, not even by its title.
+    """
     if plan.school_id is None:
         return None
     return (
-        ActionPlan.objects.filter(school_id=plan.school_id, academic_year=plan.academic_year)
+        visible(user, ActionPlan.objects.all())
+        .filter(school_id=plan.school_id, academic_year=plan.academic_year)
         .exclude(state="closed")
         .order_by("pk")
         .first()

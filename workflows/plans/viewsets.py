@@ -154,7 +154,7 @@ class PlanCreateView(PlanSidePanelMixin, PlanSubmitGuardMixin, snippet_views.Cre
         if visit is None:
             raise Http404("No such visit.")
         starting.fill_from_visit(instance, visit)
-        if existing := starting.existing_plan_for(instance):
+        if existing := starting.existing_plan_for(instance, self.request.user):
             messages.info(
                 self.request,
                 f"{visit.school.name} already has a plan for {instance.academic_year}: "
