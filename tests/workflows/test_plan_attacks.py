@@ -12,9 +12,10 @@ from django.urls import reverse
 
 import pytest
 
+from tests.workflows.test_plan_reading import CMS_WORDS, visible_text
 from tests.workflows.test_plan_tracking import NS, user
 from workflows.admin.meetings import start_plan_url
-from workflows.demo.plans import build_plan
+from workflows.demo.plans import build_plan, drive
 from workflows.models import ActionPlan, Enrolment, School, Visit, WorkGroup
 
 
@@ -69,3 +70,33 @@ def test_starting_a_plan_never_names_a_plan_outside_the_specialists_scope(client
     )
     page = html.unescape(client.get(start_plan_url(theirs), follow=True).content.decode())
     assert "already has a plan" in page and hidden.title in page
+
+
+@pytest.mark.parametrize("username", ["head", "specialist"])
+def test_the_site_history_report_says_plan_approvals_in_the_programmes_words(
+    client, demo, username
+):
+    """Wagtail's site history report read "Action plan rejected at 'Specialist sign-off'"
+    and "Action plan cancelled 'Action plan approval'" to heads and specialists."""
+    plan = build_plan(
+        School.objects.get(urn=990101), specialist=user("specialist"), title="Brookfield: words"
+    )
+    drive(
+        plan,
+        "awaiting_school",
+        specialist=user("specialist"),
+        leader=user("head"),
+        hub_lead=user("hublead"),
+    )
+    plan.refresh_from_db()
+    task_state = plan.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, user("head"), "reject", comment="Name them.")
+    client.force_login(user(username))
+
+    response = client.get(reverse("wagtailadmin_reports:site_history"))
+
+    assert response.status_code == 200
+    text = visible_text(response).lower()
+    assert "brookfield: words" in text
+    assert "changes requested" in text
+    assert [word for word in CMS_WORDS if word in text] == []

@@ -38,6 +38,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -628,12 +629,26 @@ class ActionPlanLogEntryManager(BaseLogEntryManager):
         return self.filter(object_id__in=ids)
 
 
+#: Wagtail's messages a plan's history entry says in the programme's words wherever
+#: it is listed (the site history report, its export): not "Rejected at 'Specialist
+#: sign-off'" or "Cancelled 'Action plan approval'". Each entry is read alone, with
+#: no query; the plan's own history says more (``workflows.plans.reading.log_words``).
+LOG_MESSAGES = {
+    "wagtail.workflow.reject": "Changes requested",
+    "wagtail.workflow.cancel": "Back to draft, or approval withdrawn",
+}
+
+
 class ActionPlanLogEntry(BaseLogEntry):
     """The history of action plans, kept apart so it can be scoped per plan."""
 
     object_id = models.CharField(max_length=255, db_index=True)
 
     objects = ActionPlanLogEntryManager()
+
+    @cached_property
+    def message(self):
+        return LOG_MESSAGES.get(self.action) or super().message
 
     class Meta(BaseLogEntry.Meta):
         ordering = ["-timestamp", "-id"]
