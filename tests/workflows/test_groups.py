@@ -200,3 +200,48 @@ def test_only_the_hub_lead_can_tick_allow_over_capacity(client, demo):
     group.refresh_from_db()
     assert (group.name, group.meeting_town) == ("Renamed by the specialist", "Headingley")
     assert (group.capacity, group.allow_over_capacity) == (7, False)
+
+
+def edit_group_data(client, group, **changes):
+    from tests.workflows.formdata import post_data
+
+    data = post_data(client.get(reverse("pd_workgroups:edit", args=[group.pk])).context["form"])
+    return {**data, **changes}
+
+
+def test_a_work_group_code_keeps_the_capitals_typed(client, demo):
+    """Hubs write codes such as DEV-26-N1; the admin no longer lower-cases them."""
+    group = hubdata.group("tmp-code")
+    client.force_login(hubdata.user("hublead"))
+    url = reverse("pd_workgroups:edit", args=[group.pk])
+    response = client.post(url, edit_group_data(client, group, code="DEV-27-LDS-N"))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.code == "DEV-27-LDS-N"
+    page = client.get(url).content.decode()
+    assert 'value="DEV-27-LDS-N"' in page
+    assert "w-slug" not in page.split('name="code"')[0].rsplit("<input", 1)[-1]
+
+
+def test_a_code_is_unique_whatever_its_capitals(client, demo):
+    hubdata.group("DEV-27-X")
+    other = hubdata.group("DEV-27-Y")
+    client.force_login(hubdata.user("hublead"))
+    url = reverse("pd_workgroups:edit", args=[other.pk])
+    response = client.post(url, edit_group_data(client, other, code="dev-27-x"))
+    assert response.status_code == 200
+    assert "A Work Group already has this code" in response.content.decode()
+    assert 'value="dev-27-x"' in response.content.decode()  # what was typed stays
+    other.refresh_from_db()
+    assert other.code == "DEV-27-Y"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WorkGroup.objects.filter(pk=other.pk).update(code="Dev-27-X")
+
+
+def test_a_code_with_spaces_or_slashes_is_refused_with_a_message(client, demo):
+    group = hubdata.group("DEV-27-Z")
+    client.force_login(hubdata.user("hublead"))
+    url = reverse("pd_workgroups:edit", args=[group.pk])
+    response = client.post(url, edit_group_data(client, group, code="DEV 27/Z"))
+    assert response.status_code == 200
+    assert "Use letters, digits, hyphens and underscores only" in response.content.decode()

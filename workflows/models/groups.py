@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import ngettext
 
 from .common import AcademicYearField, TimestampedModel
@@ -61,10 +62,18 @@ class WorkGroup(TimestampedModel):
         help_text="The programme (stage of the journey) this group belongs to.",
     )
     academic_year = AcademicYearField(db_index=True)
-    code = models.SlugField(
+    # Not a SlugField: Wagtail's slug input lower-cases what is typed, and hubs
+    # write their codes in capitals. Unique whatever the capitals (Meta).
+    code = models.CharField(
         max_length=30,
         unique=True,
-        help_text="The hub's short code for the group, such as DEV-26-N1.",
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                "Use letters, digits, hyphens and underscores only, such as DEV-26-N1.",
+            )
+        ],
+        help_text="The hub's short code for the group, such as DEV-26-N1: kept as typed.",
     )
     name = models.CharField(
         max_length=120, help_text="A name schools recognise, such as 'Leeds North'."
@@ -103,6 +112,14 @@ class WorkGroup(TimestampedModel):
 
     class Meta:
         ordering = ["-academic_year", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("code"),
+                name="work_group_code_unique_any_case",
+                violation_error_message="A Work Group already has this code "
+                "(codes count as the same whatever their capitals).",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code}, {self.academic_year})"
