@@ -40,6 +40,9 @@ FILES = {
     "action_plans.csv",
     "actions.csv",
     "reviews.csv",
+    "progress_notes.csv",
+    "success_criteria.csv",
+    "evidence.csv",
     "visits.csv",
     "school_contact.csv",
     "history.csv",
@@ -242,3 +245,40 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, demo, method):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("wagtailadmin_login"))
     assert not HubLogEntry.objects.filter(action=EXPORT_ACTION).exists()
+
+
+def test_what_a_leader_tracked_on_a_plan_is_exported_with_them(client, maya, settings, tmp_path):
+    """Progress notes, success-criterion notes and evidence name their author: they are hers."""
+    from django.core.files.base import ContentFile
+
+    from wagtail.documents import get_document_model
+
+    from workflows.models import ActionEvidence, CriterionProgress, ProgressNote
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    plan, login = maya["plan"], maya["login"]
+    action = plan.actions.order_by("sort_order").first()
+    ProgressNote.objects.create(plan=plan, action_number=1, note="Maya's note", recorded_by=login)
+    ProgressNote.objects.create(plan=plan, action_number=1, note="Someone else's note")
+    CriterionProgress.objects.create(
+        action=action, number=1, criterion="Every class", notes="Seen in Y4", updated_by=login
+    )
+    document = get_document_model().objects.create(
+        title="Books", file=ContentFile(b"%PDF-1.4", name="books.pdf")
+    )
+    ActionEvidence.objects.create(
+        plan=plan, action=action, document=document, description="Y4 books", uploaded_by=login
+    )
+
+    files, tables, _ = unzip(export(client, EMAIL))
+
+    assert [row["note"] for row in tables["progress_notes"]] == ["Maya's note"]
+    assert [(r["criterion"], r["notes"]) for r in tables["success_criteria"]] == [
+        ("Every class", "Seen in Y4")
+    ]
+    assert [(r["description"], r["file"]) for r in tables["evidence"]] == [
+        ("Y4 books", document.filename)
+    ]
+    assert "progress_notes.csv: Progress notes you recorded on action plans (1 row)" in (
+        files["README.txt"].decode()
+    )

@@ -13,7 +13,9 @@ What is left out, and why:
   application, the rest of a Work Group): they are third-party data, not the
   requester's;
 * records already anonymised by the purge: they no longer hold the address;
-* progress notes: they record no author, so none can be attributed to anyone.
+* progress notes written before notes named their author (``recorded_by``
+  empty): none can be attributed to anyone. Notes, success-criterion notes and
+  files of evidence a login recorded are exported with that login.
 
 Every file is UTF-8; CSV cells go through the same formula guard as the action
 plan export (``cms.spreadsheets.csv_safe``) so a name typed as ``=HYPERLINK(...)``
@@ -38,12 +40,15 @@ from wagtail.models import ModelLogEntry, PageLogEntry
 from cms.spreadsheets import csv_safe
 from workflows.models import (
     Action,
+    ActionEvidence,
     ActionPlan,
     Application,
     ApplicationParticipant,
     Attendance,
+    CriterionProgress,
     Participant,
     PlanReview,
+    ProgressNote,
     School,
     Visit,
 )
@@ -313,6 +318,72 @@ def _reviews_section(users) -> Section:
     return section
 
 
+def _progress_notes_section(users) -> Section:
+    section = Section(
+        "progress_notes",
+        "Progress notes you recorded on action plans",
+        ["plan", "school", "action_number", "noted_on", "note"],
+    )
+    for note in (
+        ProgressNote.objects.filter(recorded_by__in=users)
+        .select_related("plan__school")
+        .order_by("noted_on", "pk")
+    ):
+        section.add(
+            plan=note.plan.title,
+            school=_school(note.plan.school),
+            action_number=note.action_number,
+            noted_on=note.noted_on,
+            note=note.note,
+        )
+    return section
+
+
+def _criteria_section(users) -> Section:
+    section = Section(
+        "success_criteria",
+        "Success criteria you last recorded progress on",
+        ["plan", "school", "action", "criterion", "status", "notes", "recorded_at"],
+    )
+    for progress in (
+        CriterionProgress.objects.filter(updated_by__in=users)
+        .select_related("action__plan__school")
+        .order_by("updated_at", "pk")
+    ):
+        section.add(
+            plan=progress.action.plan.title,
+            school=_school(progress.action.plan.school),
+            action=progress.action.what,
+            criterion=progress.criterion,
+            status=progress.get_status_display(),
+            notes=progress.notes,
+            recorded_at=progress.updated_at,
+        )
+    return section
+
+
+def _evidence_section(users) -> Section:
+    section = Section(
+        "evidence",
+        "Files of evidence you added to action plans (the files themselves on request)",
+        ["plan", "school", "action", "file", "description", "added_at"],
+    )
+    for item in (
+        ActionEvidence.objects.filter(uploaded_by__in=users)
+        .select_related("plan__school", "action", "document")
+        .order_by("created_at", "pk")
+    ):
+        section.add(
+            plan=item.plan.title,
+            school=_school(item.plan.school),
+            action=item.action.what,
+            file=item.document.filename,
+            description=item.description,
+            added_at=item.created_at,
+        )
+    return section
+
+
 def _visits_section(users) -> Section:
     section = Section(
         "visits",
@@ -422,6 +493,9 @@ def collect(email: str) -> SubjectData:
         _plans_section(users),
         _actions_section(users),
         _reviews_section(users),
+        _progress_notes_section(users),
+        _criteria_section(users),
+        _evidence_section(users),
         _visits_section(users),
         _school_contact_section(email),
         _history_section(users, [p.pk for p in participants], application_ids),
@@ -456,7 +530,7 @@ def _readme(data: SubjectData, generated_at, generated_by) -> str:
         "",
         "Not included: other people's details on the same records (for example the other",
         "teacher named on an application), records already anonymised under the hub's",
-        "retention policy, and progress notes on action plans, which record no author.",
+        "retention policy, and progress notes written before notes recorded their author.",
     ]
     return "\n".join(lines) + "\n"
 
