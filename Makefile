@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in emails and the sitemap name the address the site is served on.
+BASE_URL ?= $(or $(WAGTAILADMIN_BASE_URL),http://127.0.0.1:$(PORT))
 PYTEST_ARGS ?= -n auto
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -45,7 +47,7 @@ migrate: install ## Apply database migrations
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate ## Load the demo hub (idempotent: keeps what users changed)
-	$(BIN)/python manage.py load_demo
+	WAGTAILADMIN_BASE_URL=$(BASE_URL) $(BIN)/python manage.py load_demo
 
 run: demo ## Install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)
 	@echo ""
@@ -53,7 +55,9 @@ run: demo ## Install, migrate, load the demo and serve on http://127.0.0.1:$(POR
 	@echo "  Admin:  http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Demo logins (password mathshub-demo): admin, editor, hublead, specialist, specialist2, head, head2"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "  Emails (applications, decisions, plan approvals) are printed here, in this terminal."
+	@echo ""
+	WAGTAILADMIN_BASE_URL=$(BASE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev ## ruff lint and format check
 	$(BIN)/ruff check .

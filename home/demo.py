@@ -4,6 +4,9 @@ and the footer links. The main navigation needs the programme index, so
 """
 
 import json
+from urllib.parse import urlsplit
+
+from django.conf import settings as django_settings
 
 from wagtail.models import Page, Site
 
@@ -82,6 +85,33 @@ STANDARD_PAGES = [
 ]
 
 
+# Addresses of this machine: a Site at one of them was set by the demo (or is
+# Wagtail's default), so it follows the base URL; any other was set by someone.
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "testserver"}
+
+
+def served_at() -> tuple[str, int]:
+    """The host and port the site is served on, from ``WAGTAILADMIN_BASE_URL``.
+
+    The Site record makes the sitemap's and pages' absolute links; the base URL
+    makes the emails'. ``make run`` sets the base URL from its ``PORT``, so both
+    name the address the site answers on.
+    """
+    url = urlsplit(django_settings.WAGTAILADMIN_BASE_URL)
+    return url.hostname or "localhost", url.port or (443 if url.scheme == "https" else 80)
+
+
+def follow_base_url(stdout) -> None:
+    """Point the default Site at the base URL, unless someone gave it a real address."""
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None or site.hostname not in LOCAL_HOSTS:
+        return
+    if (site.hostname, site.port) != served_at():
+        site.hostname, site.port = served_at()
+        site.save()
+        stdout.write(f"The site's address is now {site.root_url}")
+
+
 def get_or_create_home(stdout) -> HomePage:
     """Return the demo home page, replacing Wagtail's default welcome page once."""
     home = HomePage.objects.first()
@@ -102,9 +132,8 @@ def get_or_create_home(stdout) -> HomePage:
             "for primary schools in our region.",
         )
     )
-    site = Site.objects.filter(is_default_site=True).first() or Site(
-        hostname="localhost", port=80, is_default_site=True
-    )
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site.hostname, site.port = served_at()
     site.root_page = home
     site.site_name = "Maths Hub"
     site.save()
@@ -145,6 +174,7 @@ def fill_navigation(site, primary_pages, stdout) -> None:
 def load(stdout):
     """Create the home page, the search page, the ordinary pages and the footer links."""
     home = get_or_create_home(stdout)
+    follow_base_url(stdout)
     get_or_create_search_page(home, stdout)
     for slug, title, intro, body in STANDARD_PAGES:
         # Any page at that address is kept: a later app may have put its own there

@@ -2,6 +2,8 @@
 
 import re
 
+from django.conf import settings
+
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
@@ -70,7 +72,8 @@ def test_every_page_has_landmarks_a_skip_link_and_meta_tags(client, demo):
     assert '<meta name="description" content="Funded professional development' in html
     assert '<meta property="og:title" content="Welcome to the Maths Hub">' in html
     assert '<meta property="og:type" content="website">' in html
-    assert '<link rel="canonical" href="http://localhost/">' in html
+    # Absolute links name the address the site is served on (the base URL).
+    assert f'<link rel="canonical" href="{settings.WAGTAILADMIN_BASE_URL}/">' in html
     assert " style=" not in html
     assert re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html) is None, "no inline scripts"
 
@@ -190,12 +193,15 @@ def test_robots_txt_points_at_the_sitemap(client, demo):
 
 
 def test_sitemap_lists_the_public_pages(client, demo):
+    """At the address the site is served on: the demo's Site follows the base URL."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     xml = response.content.decode()
+    base = settings.WAGTAILADMIN_BASE_URL
     for page in ProgrammePage.objects.all():
-        assert f"<loc>http://localhost{page.url}</loc>" in xml
-    assert "<loc>http://localhost/privacy-notice/</loc>" in xml
+        assert f"<loc>{base}{page.url}</loc>" in xml
+    assert f"<loc>{base}/privacy-notice/</loc>" in xml
+    assert "localhost" not in xml
 
 
 def test_unknown_url_gets_the_friendly_404(client, demo):
