@@ -12,6 +12,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.log_actions import LogFormatter
 
+from workflows.admin import application_panels as _application_panels  # noqa: F401  (dashboard)
 from workflows.admin import history as _history_hooks  # noqa: F401  (registers the scoped log)
 from workflows.admin import reports as _reports  # noqa: F401  (serves the scoped reports)
 from workflows.admin.applications import ApplicationViewSet

@@ -6,7 +6,8 @@ carries only what this application's own form said. The hub's note goes to
 ``settings.HUB_NOTIFICATIONS_EMAIL`` and deliberately carries no personal data
 (no names or email addresses): a shared inbox is not where the access rule of
 ``workflows.permissions`` applies, so the note says which school applied and
-points to the admin, where the hub lead's scope decides who sees the details.
+links to the application's own admin page (an absolute URL from
+``WAGTAILADMIN_BASE_URL``), where the hub lead's scope decides who sees the details.
 
 Anyone can fill in the public form in any school's name, and the receipt goes to
 whatever address they typed. So the school hears about it from an address the hub
@@ -26,6 +27,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 TEMPLATE_DIR = "workflows/emails/applications"
@@ -60,6 +62,18 @@ PUBLIC_MAIL_DOMAINS = frozenset(
 def _render(name: str, context: dict) -> tuple[str, str]:
     subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/{name}_subject.txt", context).split())
     return subject, render_to_string(f"{TEMPLATE_DIR}/{name}.txt", context)
+
+
+def application_admin_url(application) -> str:
+    """The absolute URL of ``application``'s own admin page, for links in emails.
+
+    Built from ``settings.WAGTAILADMIN_BASE_URL`` (as ``plans.emails.plan_url``
+    is): the page where its facts are read and its decisions made, reached
+    through the hub lead's scope like any other admin page.
+    """
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "pd_applications:inspect", args=[application.pk]
+    )
 
 
 def email_domain(address: str) -> str:
@@ -114,7 +128,7 @@ def application_emails(application, participants) -> list[EmailMessage]:
         "programme": application.programme.title,
         "participants": participants,
         "hub_email": hub_email,
-        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/",
+        "admin_url": application_admin_url(application),
         "domain_check": domain_check(application),
         "contact_notified": notify_contact,
     }
