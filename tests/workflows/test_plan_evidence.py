@@ -267,7 +267,11 @@ def test_the_uploader_the_specialist_or_a_hub_lead_may_remove_evidence(
     assert not Document.objects.filter(pk=item.document_id).exists()
     assert not path.exists()
     entry = ActionPlanLogEntry.objects.filter(action="workflows.plan_tracked").latest("pk")
-    assert (entry.user, entry.data) == (user("hublead"), {"evidence_removed": [1]})
+    # The document's id stays in the log, for the retention purge to find its history.
+    assert (entry.user, entry.data) == (
+        user("hublead"),
+        {"evidence_removed": [1], "documents": [item.document_id]},
+    )
     assert entry.message == "Evidence removed from action 1"
     # The state of the plan is untouched.
     plan.refresh_from_db()

@@ -517,3 +517,29 @@ def test_apply_deletes_old_plans_evidence_files_and_anonymises_criterion_notes(
     assert CriterionProgress.objects.get(action__plan=w["plan_kept"], number=1).notes.startswith(
         "Mr Patel"
     )
+
+
+def test_the_titles_of_evidence_removed_earlier_go_with_the_plan(world, settings, tmp_path):
+    """A file removed on Track progress is gone, but its history named it: that name goes too."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    Document = get_document_model()
+    plan = world["plan_old"]
+    document = Document(
+        title="Mr Patel's Year 4 books",
+        file=ContentFile(b"%PDF-1.4 books", name="books.pdf"),
+        collection=school_collection(plan.school),
+    )
+    document.save()
+    log(document, "wagtail.create", user=hubdata.user("specialist"))
+    # As Track progress records an upload and then its removal.
+    log(plan, "workflows.plan_tracked", data={"evidence": [1], "documents": [document.pk]})
+    log(document, "wagtail.delete", user=hubdata.user("specialist"))
+    document_pk = document.pk
+    document.delete()
+
+    purge(apply=True)
+
+    history = MediaLogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Document), object_id=str(document_pk)
+    )
+    assert history.count() == 2 and set(history.values_list("label", flat=True)) == {MARKER}

@@ -364,6 +364,9 @@ class Saved:
     criteria: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     evidence: list = field(default_factory=list)
+    # The evidence documents' ids, in the log so the retention purge finds every one
+    # (``workflows.privacy.purge.delete_plan_evidence``), removed ones included.
+    documents: list = field(default_factory=list)
 
     def __bool__(self):
         return bool(self.statuses or self.dates or self.criteria or self.notes or self.evidence)
@@ -481,6 +484,7 @@ class TrackView(PlanObjectView):
                     "criteria": saved.criteria,
                     "notes": saved.notes,
                     "evidence": saved.evidence,
+                    "documents": saved.documents,
                 },
             )
         return saved
@@ -634,6 +638,7 @@ class TrackView(PlanObjectView):
                 uploaded_by=user,
             )
             saved.evidence.append(action.number)
+            saved.documents.append(document.pk)
 
     # --- Refusing a stale page ----------------------------------------------------
 
@@ -733,7 +738,7 @@ class TrackView(PlanObjectView):
                 self.plan,
                 "workflows.plan_tracked",
                 user=request.user,
-                data={"evidence_removed": [number]},
+                data={"evidence_removed": [number], "documents": [item.document_id]},
             )
         messages.success(request, f"Removed “{name}” from the evidence of action {number}.")
         return redirect("wagtailsnippets_workflows_actionplan:track", self.plan.pk)

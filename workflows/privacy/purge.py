@@ -44,6 +44,7 @@ from workflows.models import (
     ReviewEntry,
     Visit,
 )
+from workflows.models.action_plans import ActionPlanLogEntry
 from workflows.models.audit import HubLogEntry, MediaLogEntry
 from workflows.privacy.policy import (
     MARKER,
@@ -152,7 +153,12 @@ def delete_plan_evidence(plan_ids) -> None:
     """
     Document = get_document_model()
     evidence = ActionEvidence.objects.filter(plan__in=plan_ids)
-    document_ids = list(evidence.values_list("document_id", flat=True))
+    document_ids = set(evidence.values_list("document_id", flat=True))
+    # Files removed from a plan earlier are gone, but their history still names them.
+    for data in ActionPlanLogEntry.objects.filter(
+        object_id__in=[str(pk) for pk in plan_ids], action="workflows.plan_tracked"
+    ).values_list("data", flat=True):
+        document_ids.update((data or {}).get("documents", []))
     if not document_ids:
         return
     # Deleting the rows deletes their documents (workflows.plans.signals); the
