@@ -119,6 +119,183 @@ def test_the_edit_form_offers_only_the_groups_participants(specialist_client, le
     assert set(form.fields["host_school"].queryset) == {e.school for e in leeds.enrolments.all()}
 
 
+def edit_data(response, rows=None, **extra):
+    """The meeting edit form as loaded in ``response``, posted back as it is.
+
+    ``rows`` replaces the attendance rows: (row id or "", participant, status[, delete]).
+    """
+    form = response.context["form"]
+    meeting = form.instance
+    if rows is None:
+        rows = [(a.pk, a.participant, a.status) for a in meeting.attendance.order_by("pk")]
+    data = meeting_data(meeting.work_group, meeting.host_school) | {
+        "starts_at": f"{meeting.starts_at:%Y-%m-%d %H:%M}",
+        "ends_at": f"{meeting.ends_at:%Y-%m-%d %H:%M}" if meeting.ends_at else "",
+        "kind": meeting.kind,
+        "agenda": meeting.agenda,
+        "loaded_version": form["loaded_version"].value(),
+        "attendance-TOTAL_FORMS": len(rows),
+        "attendance-INITIAL_FORMS": sum(1 for row in rows if row[0]),
+    }
+    for index, (row_id, participant, status, *delete) in enumerate(rows):
+        data[f"attendance-{index}-id"] = row_id
+        data[f"attendance-{index}-participant"] = participant.pk
+        data[f"attendance-{index}-status"] = status
+        data[f"attendance-{index}-ORDER"] = index + 1
+        if delete:
+            data[f"attendance-{index}-DELETE"] = "1"
+    return data | extra
+
+
+def row_errors(response):
+    """The attendance rows' error messages, flattened."""
+    formset = response.context["form"].formsets["attendance"]
+    return [
+        message
+        for form in formset.forms
+        for messages in form.errors.values()
+        for message in messages
+    ]
+
+
+@pytest.fixture
+def bradford_person(demo):
+    return Participant.objects.filter(enrolment__work_group__code="EMB-26-BFD").first()
+
+
+NOT_ENROLLED = "is not a participant of a school enrolled in the meeting's Work Group."
+
+
+def test_a_hub_lead_cannot_record_another_groups_participant_on_a_new_meeting(
+    client, leeds, bradford_person
+):
+    """The bug of #15: anyone of the hub could be saved into a new meeting."""
+    client.force_login(hubdata.user("hublead"))
+    host = School.objects.get(urn=990102)
+    own = Participant.objects.filter(enrolment__work_group=leeds).first()
+    response = client.post(
+        reverse("pd_meetings:add"),
+        meeting_data(leeds, host, [(own, "attended"), (bradford_person, "attended")]),
+    )
+    assert response.status_code == 200
+    assert not Meeting.objects.filter(agenda="Plan a research lesson.").exists()
+    assert any(NOT_ENROLLED in message for message in row_errors(response))
+    # Re-rendered with what was typed.
+    formset = response.context["form"].formsets["attendance"]
+    assert formset.forms[0]["participant"].value() == str(own.pk)
+    assert response.context["form"]["agenda"].value() == "Plan a research lesson."
+
+
+def test_another_groups_participant_is_refused_on_edit(client, leeds, bradford_person):
+    client.force_login(hubdata.user("hublead"))
+    meeting = leeds.meetings.order_by("pk").first()
+    edit_url = reverse("pd_meetings:edit", args=[meeting.pk])
+    loaded = client.get(edit_url)
+    rows = [(a.pk, a.participant, a.status) for a in meeting.attendance.order_by("pk")]
+    before = sorted(meeting.attendance.values_list("participant_id", "status"))
+    response = client.post(edit_url, edit_data(loaded, [*rows, ("", bradford_person, "absent")]))
+    assert response.status_code == 200
+    assert any(NOT_ENROLLED in message for message in row_errors(response))
+    assert sorted(meeting.attendance.values_list("participant_id", "status")) == before
+
+
+def test_moving_a_meeting_to_another_group_refuses_its_rows(client, leeds):
+    client.force_login(hubdata.user("hublead"))
+    meeting = leeds.meetings.filter(attendance__isnull=False).first()
+    bradford = WorkGroup.objects.get(code="EMB-26-BFD")
+    loaded = client.get(reverse("pd_meetings:edit", args=[meeting.pk]))
+    data = edit_data(loaded, work_group=bradford.pk, host_school="")
+    response = client.post(reverse("pd_meetings:edit", args=[meeting.pk]), data)
+    assert response.status_code == 200
+    assert row_errors(response)
+    assert Meeting.objects.get(pk=meeting.pk).work_group == leeds
+
+
+def test_the_new_meeting_form_lists_no_hub_wide_participants(client, demo):
+    client.force_login(hubdata.user("hublead"))
+    form = client.get(reverse("pd_meetings:add")).context["form"]
+    assert not form.formsets["attendance"].empty_form.fields["participant"].queryset.exists()
+
+
+def test_a_meeting_holding_an_old_row_from_another_group_opens_and_saves(
+    client, leeds, bradford_person
+):
+    """Rows saved before the rule: flagged and kept as they are, the meeting still saves."""
+    meeting = leeds.meetings.order_by("pk").first()
+    old = Attendance.objects.create(meeting=meeting, participant=bradford_person, status="absent")
+    client.force_login(hubdata.user("hublead"))
+    edit_url = reverse("pd_meetings:edit", args=[meeting.pk])
+    loaded = client.get(edit_url)
+    assert loaded.status_code == 200
+    page = loaded.content.decode()
+    assert "recorded before this was checked" in page
+    assert "Recorded before this was checked: remove this row." in page
+    # The other rows still offer exactly the group's participants.
+    empty = loaded.context["form"].formsets["attendance"].empty_form
+    assert set(empty.fields["participant"].queryset) == set(
+        Participant.objects.filter(enrolment__work_group=leeds)
+    )
+    response = client.post(edit_url, edit_data(loaded, agenda="Changed agenda."))
+    assert response.status_code == 302, row_errors(response) or response.context["form"].errors
+    assert Meeting.objects.get(pk=meeting.pk).agenda == "Changed agenda."
+    assert Attendance.objects.filter(pk=old.pk, participant=bradford_person).exists()
+    # ... and the flagged row can be removed.
+    loaded = client.get(edit_url)
+    rows = [
+        (a.pk, a.participant, a.status, *(["delete"] if a.pk == old.pk else []))
+        for a in meeting.attendance.order_by("pk")
+    ]
+    response = client.post(edit_url, edit_data(loaded, rows))
+    assert response.status_code == 302
+    assert not Attendance.objects.filter(pk=old.pk).exists()
+
+
+def test_an_old_row_cannot_be_switched_to_another_stranger(client, leeds, bradford_person):
+    meeting = leeds.meetings.order_by("pk").first()
+    old = Attendance.objects.create(meeting=meeting, participant=bradford_person, status="absent")
+    other = (
+        Participant.objects.filter(enrolment__work_group__code="EMB-26-BFD")
+        .exclude(pk=bradford_person.pk)
+        .first()
+    )
+    client.force_login(hubdata.user("hublead"))
+    edit_url = reverse("pd_meetings:edit", args=[meeting.pk])
+    loaded = client.get(edit_url)
+    rows = [
+        (a.pk, other if a.pk == old.pk else a.participant, a.status)
+        for a in meeting.attendance.order_by("pk")
+    ]
+    response = client.post(edit_url, edit_data(loaded, rows))
+    # The locked row keeps its person whatever is posted for it.
+    assert response.status_code == 302
+    assert Attendance.objects.get(pk=old.pk).participant == bradford_person
+
+
+def test_a_duplicate_participant_row_gets_a_plain_message(specialist_client, leeds):
+    first = Participant.objects.filter(enrolment__work_group=leeds).first()
+    response = specialist_client.post(
+        reverse("pd_meetings:add"),
+        meeting_data(leeds, None, [(first, "attended"), (first, "absent")]),
+    )
+    assert response.status_code == 200
+    assert f"{first} is already listed once." in row_errors(response)
+    assert not Meeting.objects.filter(agenda="Plan a research lesson.").exists()
+
+
+def test_two_rows_swapping_their_people_get_a_plain_message(specialist_client, leeds):
+    meeting = leeds.meetings.filter(attendance__isnull=False).first()
+    edit_url = reverse("pd_meetings:edit", args=[meeting.pk])
+    loaded = specialist_client.get(edit_url)
+    a, b = meeting.attendance.order_by("pk")[:2]
+    before = sorted(meeting.attendance.values_list("pk", "participant_id"))
+    rows = [(a.pk, b.participant, a.status), (b.pk, a.participant, b.status)]
+    rows += [(r.pk, r.participant, r.status) for r in meeting.attendance.order_by("pk")[2:]]
+    response = specialist_client.post(edit_url, edit_data(loaded, rows))
+    assert response.status_code == 200
+    assert "two rows name the same person" in response.content.decode()
+    assert sorted(meeting.attendance.values_list("pk", "participant_id")) == before
+
+
 def visit_data(group, school, **extra):
     return {
         "work_group": group.pk,

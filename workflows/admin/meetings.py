@@ -7,41 +7,118 @@ modeladmin's forms only reach through the same panels anyway, without its newer
 listing, history and permission-policy plumbing.
 """
 
-from django.urls import reverse
+from django.contrib import messages
+from django.db import IntegrityError
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import Button
 from wagtail.permissions import policy_registry
 
+from workflows.admin.register import RegisterView, can_take_register
 from workflows.admin.scoping import (
     ScopedEditView,
     ScopedIndexView,
     ScopedModelForm,
     ScopedModelViewSet,
+    narrowed_form_class,
     specialists_queryset,
 )
 from workflows.models import ActionPlan, Attendance, Meeting, Participant, School, Visit, WorkGroup
+from workflows.models.meetings import NOT_ENROLLED, enrolled_participants
 from workflows.permissions import visible
 
 
+def _posted_id(form, name):
+    """The id posted for ``name`` on a bound ``form`` (``None`` if missing or not a number)."""
+    value = form.data.get(form.add_prefix(name)) if form.is_bound else None
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _refuse_strangers_plainly(fields):
+    """Say why a participant outside the choices is refused, not "Select a valid choice"."""
+    fields["participant"].error_messages["invalid_choice"] = NOT_ENROLLED
+
+
 class MeetingForm(ScopedModelForm):
+    """A meeting and its attendance, one row per participant of the group's schools.
+
+    The participant choices are exactly the participants enrolled in the meeting's
+    group (:meth:`Meeting.enrolled_participants`): on the new meeting form, those
+    of the group posted with it; before a group is chosen, nobody (the register
+    takes attendance once the meeting is saved). A row recorded before this rule
+    (naming someone of another group) still opens and saves: it is shown as it
+    is, locked and flagged, for someone to remove; any new or changed row must
+    name one of the group's own people.
+    """
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        participants = visible(user, Participant.objects.select_related("enrolment__school"))
-        group_id = self.instance.work_group_id
-        if group_id:
-            # Host and attendance choices come from this group's own schools.
+        stored_group_id = self.instance.work_group_id
+        group_id = _posted_id(self, "work_group") or stored_group_id
+        if stored_group_id:
+            # Host choices come from this group's own schools.
             self.fields["host_school"].queryset = visible(
-                user, School.objects.filter(enrolments__work_group_id=group_id)
+                user, School.objects.filter(enrolments__work_group_id=stored_group_id)
             )
-            participants = participants.filter(enrolment__work_group_id=group_id)
+        if group_id:
+            if group_id == stored_group_id:
+                enrolled = self.instance.enrolled_participants()
+            else:
+                enrolled = enrolled_participants(group_id)
+        else:
+            enrolled = Participant.objects.none()
+        participants = visible(user, enrolled.select_related("enrolment__school"))
         self.restrict_child_choices("attendance", "participant", participants)
+        self.formsets["attendance"].form = narrowed_form_class(
+            self.formsets["attendance"].form, _refuse_strangers_plainly
+        )
+        self.flag_strangers(stored_group_id)
+
+    def flag_strangers(self, stored_group_id):
+        """Lock and flag the rows already saved for people outside the group (old data).
+
+        Such a row keeps its one participant as its only choice, so the form
+        validates and saves as it is; the row says why it stands out.
+        """
+        self.stranger_ids = set()
+        if self.instance.pk is None or not stored_group_id:
+            return
+        self.stranger_ids = set(
+            Attendance.objects.filter(meeting_id=self.instance.pk)
+            .exclude(participant__in=self.instance.enrolled_participants())
+            .values_list("participant_id", flat=True)
+        )
+        if not self.stranger_ids:
+            return
+        formset = self.formsets["attendance"]
+        strangers = self.stranger_ids
+        base = formset.form
+
+        class AttendanceRowForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if self.instance.pk and self.instance.participant_id in strangers:
+                    field = self.fields["participant"]
+                    field.queryset = Participant.objects.filter(pk=self.instance.participant_id)
+                    field.disabled = True
+                    field.help_text = (
+                        f"{NOT_ENROLLED} Recorded before this was checked: remove this row."
+                    )
+
+        AttendanceRowForm.__name__ = base.__name__
+        # The form metaclass rebuilt the fields from the model: keep the narrowed ones.
+        AttendanceRowForm.base_fields = base.base_fields
+        formset.form = AttendanceRowForm
 
     def clean(self):
-        """Refuse attendance rows that are not this meeting's, or name someone twice.
+        """Refuse attendance rows that are not this meeting's, name someone twice, or
+        name someone outside the meeting's group.
 
         A row's hidden id comes from the browser: one naming another meeting's
         record (or none at all) would be saved as a new row and collide with the
@@ -59,6 +136,9 @@ class MeetingForm(ScopedModelForm):
                 "pk", flat=True
             )
         }
+        group = cleaned.get("work_group")
+        group_changed = group is not None and group.pk != self.initial.get("work_group")
+        enrolled = None
         seen = set()
         for form in formset.forms:
             if not form.is_valid():
@@ -67,15 +147,93 @@ class MeetingForm(ScopedModelForm):
             if posted_id and posted_id not in own:
                 form.add_error(None, "This row is not part of this meeting: reload the page.")
             participant = form.cleaned_data.get("participant")
-            if participant is not None and not form.cleaned_data.get("DELETE"):
-                if participant.pk in seen:
-                    form.add_error("participant", f"{participant} is already listed.")
-                seen.add(participant.pk)
+            if participant is None or form.cleaned_data.get("DELETE"):
+                continue
+            if participant.pk in seen:
+                form.add_error("participant", f"{participant} is already listed once.")
+            seen.add(participant.pk)
+            kept_as_recorded = form.fields["participant"].disabled and not group_changed
+            if group is not None and not kept_as_recorded:
+                if enrolled is None:
+                    enrolled = set(enrolled_participants(group.pk).values_list("pk", flat=True))
+                if participant.pk not in enrolled:
+                    form.add_error("participant", f"{participant}: {NOT_ENROLLED}")
         return cleaned
+
+
+class OneRowPerPersonMixin:
+    """The last word on "one row per participant": the database's own rule.
+
+    The form refuses duplicates it can see; two rows swapping their people pass
+    it and then collide mid-save. Whatever slips through is a message, not a
+    server error, and nothing is saved (the view's save runs in one transaction).
+    """
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except IntegrityError:
+            self.produced_error_message = "This meeting was not saved."
+            form.add_error(
+                None,
+                "Each participant can be listed once in a meeting's attendance: "
+                "two rows name the same person. Nothing was saved.",
+            )
+            return self.form_invalid(form)
+
+
+class MeetingCreateView(OneRowPerPersonMixin, generic.CreateView):
+    pass
+
+
+class MeetingEditView(OneRowPerPersonMixin, ScopedEditView):
+    """A meeting, with "Take the register" for those who may take it."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if can_take_register(self.request.user, self.object):
+            buttons.append(
+                Button(
+                    "Take the register",
+                    url=reverse("pd_meetings:track", args=[self.object.pk]),
+                    icon_name="tick",
+                    priority=5,
+                )
+            )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        strangers = getattr(form, "stranger_ids", ())
+        if strangers and self.request.method == "GET":
+            messages.warning(
+                self.request,
+                f"{len(strangers)} attendance row{'s' if len(strangers) != 1 else ''} "
+                "name someone who is not a participant of a school enrolled in this "
+                "meeting's Work Group (recorded before this was checked). They are "
+                "marked below: remove them, or leave them as they are.",
+            )
+        return context
 
 
 class MeetingIndexView(ScopedIndexView):
     list_select_related = ("work_group", "host_school")
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        # The group is already loaded with the row; the user's rights are cached.
+        if can_take_register(self.request.user, instance):
+            buttons.append(
+                MenuItem(
+                    "Take the register",
+                    url=reverse("pd_meetings:track", args=[instance.pk]),
+                    icon_name="tick",
+                    priority=15,
+                )
+            )
+        return buttons
 
 
 class MeetingViewSet(ScopedModelViewSet):
@@ -85,6 +243,9 @@ class MeetingViewSet(ScopedModelViewSet):
     menu_label = "Meetings"
     icon = "date"
     index_view_class = MeetingIndexView
+    add_view_class = MeetingCreateView
+    edit_view_class = MeetingEditView
+    register_view_class = RegisterView
     list_per_page = 50
     list_display = ["__str__", "work_group", "starts_at", "kind", "host_school"]
     list_filter = ["kind", "work_group"]
@@ -102,9 +263,24 @@ class MeetingViewSet(ScopedModelViewSet):
             heading="Attendance",
             label="Participant",
             panels=[FieldPanel("participant"), FieldPanel("status")],
-            help_text="One row per participant: attended, sent apologies or absent.",
+            help_text=(
+                "One row per participant of the group's schools: attended, sent apologies "
+                "or absent. To mark everyone at once, take the register."
+            ),
         ),
     ]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            # Named "track" (as a plan's "Track progress") so the every-URL walk
+            # checks it as a view that changes records.
+            path(
+                "register/<str:pk>/",
+                self.construct_view(self.register_view_class, model=Meeting),
+                name="track",
+            ),
+        ]
 
 
 class VisitForm(ScopedModelForm):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -51,6 +52,11 @@ class Meeting(TimestampedModel, ClusterableModel):
     def __str__(self) -> str:
         return f"{self.work_group.code}: {self.get_kind_display()} on {self.starts_at:%d %b %Y}"
 
+    def enrolled_participants(self):
+        """Return the people expected at this meeting: :func:`enrolled_participants`."""
+        day = timezone.localdate(self.starts_at) if self.starts_at else None
+        return enrolled_participants(self.work_group_id, on=day)
+
     def clean(self):
         """A meeting ends after it starts and is hosted by one of the group's own schools."""
         super().clean()
@@ -65,6 +71,26 @@ class Meeting(TimestampedModel, ClusterableModel):
             errors["host_school"] = "The host school must be one of this Work Group's schools."
         if errors:
             raise ValidationError(errors)
+
+
+def enrolled_participants(work_group_id, on=None):
+    """Return the participants of the schools enrolled in the Work Group ``work_group_id``.
+
+    With a day ``on`` (the meeting's), a school that had left the group before that
+    day is left out; one that left later was still enrolled then. The one answer
+    to "who may be on this meeting's attendance": the meeting form's choices, the
+    register's rows and the check on each attendance row all ask it.
+    """
+    from .groups import Participant
+
+    participants = Participant.objects.filter(enrolment__work_group_id=work_group_id)
+    if on is not None:
+        participants = participants.exclude(enrolment__left_on__lt=on)
+    return participants
+
+
+#: Why an attendance row naming someone outside the meeting's group is refused.
+NOT_ENROLLED = "This person is not a participant of a school enrolled in the meeting's Work Group."
 
 
 class Attendance(models.Model):
@@ -100,15 +126,28 @@ class Attendance(models.Model):
         return f"{self.participant}: {self.get_status_display()}"
 
     def clean(self):
+        """A participant of a school enrolled in the meeting's group on the meeting's day.
+
+        The meeting may not be saved yet (a row added on the new meeting form): its
+        group is then read from the meeting object the row is attached to. A row
+        saved before this rule, unchanged since (same person, same group), passes
+        as recorded, so its meeting can still be saved.
+        """
         super().clean()
-        if (
-            self.participant_id
-            and self.meeting_id
-            and self.participant.enrolment.work_group_id != self.meeting.work_group_id
-        ):
-            raise ValidationError(
-                {"participant": "This person is not a participant of the meeting's Work Group."}
-            )
+        meeting = self.meeting if Attendance.meeting.is_cached(self) else None
+        if meeting is None and self.meeting_id:
+            meeting = Meeting.objects.filter(pk=self.meeting_id).first()
+        if not (self.participant_id and meeting is not None and meeting.work_group_id):
+            return
+        if meeting.enrolled_participants().filter(pk=self.participant_id).exists():
+            return
+        as_recorded = Attendance.objects.filter(
+            pk=self.pk,
+            participant_id=self.participant_id,
+            meeting__work_group_id=meeting.work_group_id,
+        )
+        if self.pk is None or not as_recorded.exists():
+            raise ValidationError({"participant": NOT_ENROLLED})
 
 
 class Visit(TimestampedModel):
