@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
 
@@ -297,3 +298,56 @@ def test_the_register_costs_the_same_for_5_and_500_people(
     assert dict(meeting.attendance.values_list("participant_id", "status")) == {
         person.pk: status for person, status in chosen.items() if status
     }
+
+
+# --- Attendance over the year on the group's page --------------------------------------
+
+
+def test_the_groups_page_shows_attendance_per_participant_and_school(client, leeds):
+    login(client, "specialist")
+    response = client.get(reverse("pd_workgroups:inspect", args=[leeds.pk]))
+    attendance = response.context["attendance"]
+    rows = Attendance.objects.filter(meeting__work_group=leeds)
+    people = {line.label: line for line in attendance.people}
+    for person in Participant.objects.filter(enrolment__work_group=leeds):
+        mine = rows.filter(participant=person)
+        line = people[person.name]
+        assert (line.attended, line.apologies, line.absent) == tuple(
+            mine.filter(status=s).count() for s in ("attended", "apologies", "absent")
+        )
+    schools = {line.label: line for line in attendance.schools}
+    for enrolment in leeds.enrolments.select_related("school"):
+        theirs = rows.filter(participant__enrolment=enrolment)
+        assert schools[enrolment.school.name].recorded == theirs.count()
+    assert attendance.meetings_held == leeds.meetings.filter(starts_at__lte=timezone.now()).count()
+    assert "Attendance this year" in response.content.decode()
+
+
+def test_a_row_for_someone_of_another_group_does_not_count_on_the_groups_page(
+    client, leeds, meeting
+):
+    stranger = Participant.objects.filter(enrolment__work_group__code="EMB-26-BFD").first()
+    Attendance.objects.create(meeting=meeting, participant=stranger, status="attended")
+    login(client, "hublead")
+    response = client.get(reverse("pd_workgroups:inspect", args=[leeds.pk]))
+    assert stranger.name not in {line.label for line in response.context["attendance"].people}
+    assert stranger.enrolment.school.name not in response.content.decode()
+
+
+GROUP_PAGE_QUERIES = 20
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_the_groups_attendance_costs_the_same_for_5_and_500_people(
+    client, demo, django_assert_num_queries, size
+):
+    meeting, _ = big_meeting(size)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=datetime(2020, 10, 1, tzinfo=UTC))
+    group_url = reverse("pd_workgroups:inspect", args=[meeting.work_group_id])
+    login(client, "specialist")
+    client.get(group_url)
+    with django_assert_num_queries(GROUP_PAGE_QUERIES):
+        response = client.get(group_url)
+    attendance = response.context["attendance"]
+    assert len(attendance.people) == size and attendance.meetings_held == 1
+    assert sum(line.attended for line in attendance.schools) == 2

@@ -19,6 +19,7 @@ from django.urls import reverse
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
 
+from workflows.admin.register import attendance_over_the_year
 from workflows.admin.scoping import (
     ReadableInspectView,
     ScopedIndexView,
@@ -67,6 +68,7 @@ class WorkGroupInspectView(ReadableInspectView):
             self.object.enrolments.select_related("school").order_by("school__name"),
         )
         context["places_left"] = self.object.places_left
+        context["attendance"] = attendance_over_the_year(self.request.user, self.object)
         # The group's plans side by side, for whoever may read plans (not editors).
         if plan_policy().user_has_any_permission(self.request.user, ["view", "change"]):
             context["plans_url"] = reverse(

@@ -290,3 +290,70 @@ class RegisterLogFormatter(LogFormatter):
 @hooks.register("register_log_actions")
 def register_register_log_action(actions):
     actions.register_action(REGISTER_ACTION)(RegisterLogFormatter)
+
+
+@dataclass
+class AttendanceLine:
+    """One participant's or one school's attendance over the group's meetings so far."""
+
+    label: str
+    school: str = ""
+    attended: int = 0
+    apologies: int = 0
+    absent: int = 0
+
+    def add(self, status: str, n: int) -> None:
+        setattr(self, status, getattr(self, status) + n)
+
+    @property
+    def recorded(self) -> int:
+        return self.attended + self.apologies + self.absent
+
+
+@dataclass
+class YearAttendance:
+    """A Work Group's attendance over its year: per participant, per school."""
+
+    meetings_held: int
+    people: list[AttendanceLine]
+    schools: list[AttendanceLine]
+
+
+def attendance_over_the_year(user, group) -> YearAttendance:
+    """Attendance of ``group``'s participants (those ``user`` may see) at its meetings.
+
+    Three queries whatever the size of the group: the meetings held so far, the
+    participants, and the attendance counted by participant and status in the
+    database. Only the group's own participants count: a row recorded for
+    someone of another group (before that was refused) is not theirs to show.
+    """
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from workflows.models import Participant
+
+    held = group.meetings.filter(starts_at__lte=timezone.now()).count()
+    in_group = visible(user, Participant.objects.filter(enrolment__work_group=group))
+    participants = list(
+        in_group.select_related("enrolment__school").order_by(
+            "enrolment__school__name", "role", "name", "pk"
+        )
+    )
+    counts = (
+        Attendance.objects.filter(meeting__work_group=group, participant__in=in_group.values("pk"))
+        .order_by()
+        .values("participant_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    people, schools, school_of = {}, {}, {}
+    for p in participants:
+        school = p.enrolment.school
+        people[p.pk] = AttendanceLine(p.name or "(name removed)", school.name)
+        schools.setdefault(school.pk, AttendanceLine(school.name))
+        school_of[p.pk] = school.pk
+    for row in counts:
+        person = row["participant_id"]
+        if person in people:  # the scope could change between the two reads
+            people[person].add(row["status"], row["n"])
+            schools[school_of[person]].add(row["status"], row["n"])
+    return YearAttendance(held, list(people.values()), list(schools.values()))
