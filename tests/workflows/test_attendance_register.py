@@ -33,7 +33,7 @@ def meeting(leeds):
 
 
 def url(meeting):
-    return reverse("pd_meetings:track", args=[meeting.pk])
+    return reverse("pd_meetings:register", args=[meeting.pk])
 
 
 def refused(response) -> bool:

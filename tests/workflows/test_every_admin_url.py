@@ -160,6 +160,7 @@ KINDS = {
     "collect_workflow_action_data": CHANGE,
     "review": CHANGE,
     "track": CHANGE,
+    "register": CHANGE,
     "carry_over": CHANGE,
     "chosen_multiple": Kind(query_ids=True),
     "detail": VIEW,

@@ -196,7 +196,7 @@ class MeetingEditView(OneRowPerPersonMixin, ScopedEditView):
             buttons.append(
                 Button(
                     "Take the register",
-                    url=reverse("pd_meetings:track", args=[self.object.pk]),
+                    url=reverse("pd_meetings:register", args=[self.object.pk]),
                     icon_name="tick",
                     priority=5,
                 )
@@ -228,7 +228,7 @@ class MeetingIndexView(ScopedIndexView):
             buttons.append(
                 MenuItem(
                     "Take the register",
-                    url=reverse("pd_meetings:track", args=[instance.pk]),
+                    url=reverse("pd_meetings:register", args=[instance.pk]),
                     icon_name="tick",
                     priority=15,
                 )
@@ -273,12 +273,10 @@ class MeetingViewSet(ScopedModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            # Named "track" (as a plan's "Track progress") so the every-URL walk
-            # checks it as a view that changes records.
             path(
                 "register/<str:pk>/",
                 self.construct_view(self.register_view_class, model=Meeting),
-                name="track",
+                name="register",
             ),
         ]
 

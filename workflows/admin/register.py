@@ -71,7 +71,7 @@ def can_take_register(user, meeting) -> bool:
 def register_url(meeting) -> str:
     from django.urls import reverse
 
-    return reverse("pd_meetings:track", args=[meeting.pk])
+    return reverse("pd_meetings:register", args=[meeting.pk])
 
 
 class RegisterForm(forms.Form):
@@ -115,7 +115,7 @@ def group_by_school(form, participants, host_school_id) -> list[SchoolRows]:
 
 
 class RegisterView(StaleEditMixin, View):
-    """``pd_meetings:track``: the register of one meeting (see the module docstring)."""
+    """``pd_meetings:register``: the register of one meeting (see the module docstring)."""
 
     model = Meeting
     template_name = "workflows/admin/meeting_register.html"
