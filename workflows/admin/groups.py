@@ -19,6 +19,7 @@ from django.urls import reverse
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
 
+from workflows.admin.exports import attendance_rate, with_attendance, with_summary
 from workflows.admin.register import attendance_over_the_year
 from workflows.admin.scoping import (
     ReadableInspectView,
@@ -55,7 +56,15 @@ class WorkGroupIndexView(ScopedIndexView):
     list_select_related = ("stage", "lead_specialist")
 
     def get_base_queryset(self):
-        return super().get_base_queryset().with_places()
+        queryset = super().get_base_queryset().with_places()
+        if self.is_export:
+            # The per-group summary a hub sends on (``exports``).
+            queryset = with_summary(self.request.user, queryset)
+        return queryset
+
+    def to_row_dict(self, item):
+        item.attendance_rate = attendance_rate(item)
+        return super().to_row_dict(item)
 
 
 class WorkGroupInspectView(ReadableInspectView):
@@ -85,6 +94,14 @@ class WorkGroupViewSet(ScopedModelViewSet):
     icon = "group"
     index_view_class = WorkGroupIndexView
     inspect_view_class = WorkGroupInspectView
+
+    @property
+    def add_view_class(self):
+        # "Create a group for this stage and year", linked from placement: pre-filled.
+        from workflows.views.admin_placement import WorkGroupPrefillMixin
+
+        return type("WorkGroupCreateView", (WorkGroupPrefillMixin, super().add_view_class), {})
+
     inspect_view_enabled = True
     # What the hub talks about, not the database's bookkeeping (id, timestamps).
     inspect_view_fields = [
@@ -121,7 +138,35 @@ class WorkGroupViewSet(ScopedModelViewSet):
     ]
     list_filter = ["academic_year", "status"]
     search_fields = ["code", "name", "area"]
-    list_export = ["code", "name", "stage", "academic_year", "area", "places_left", "status"]
+    list_export = [
+        "code",
+        "name",
+        "stage",
+        "academic_year",
+        "lead_specialist",
+        "area",
+        "places_left",
+        "get_status_display",
+        "schools_enrolled",
+        "participant_count",
+        "meetings_held",
+        "attendance_attended",
+        "attendance_recorded",
+        "attendance_rate",
+        "plans_agreed",
+    ]
+    export_headings = {
+        "lead_specialist": "Lead specialist",
+        "places_left": "Places left",
+        "get_status_display": "Status",
+        "schools_enrolled": "Schools",
+        "participant_count": "Participants",
+        "meetings_held": "Meetings held",
+        "attendance_attended": "Attendances",
+        "attendance_recorded": "Attendance recorded",
+        "attendance_rate": "Attendance rate",
+        "plans_agreed": "Plans agreed",
+    }
     export_filename = "work-groups"
     form_class = WorkGroupForm
     panels = [
@@ -203,6 +248,17 @@ class EnrolmentViewSet(ScopedModelViewSet):
         return type("EnrolmentEditView", (EnrolmentSaveMixin, super().edit_view_class), {})
 
 
+class ParticipantIndexView(ScopedIndexView):
+    list_select_related = ("enrolment__school", "enrolment__work_group")
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        if self.is_export:
+            # Each person's attendance at their group's meetings (``exports``).
+            queryset = with_attendance(queryset)
+        return queryset
+
+
 class ParticipantViewSet(ScopedModelViewSet):
     model = Participant
     name = "pd_participants"
@@ -213,15 +269,33 @@ class ParticipantViewSet(ScopedModelViewSet):
     list_display = ["name", "role", "enrolment", "email"]
     list_filter = ["role", "is_maths_lead"]
     search_fields = ["name", "email", "enrolment__school__name"]
-    list_export = ["name", "role", "is_maths_lead", "email", "enrolment"]
+    list_export = [
+        "name",
+        "get_role_display",
+        "is_maths_lead",
+        "email",
+        "enrolment.school.name",
+        "enrolment.school.urn",
+        "enrolment.work_group.code",
+        "enrolment.academic_year",
+        "meetings_held",
+        "attended",
+        "apologies",
+        "absent",
+    ]
+    export_headings = {
+        "get_role_display": "Role",
+        "enrolment.school.name": "School",
+        "enrolment.school.urn": "URN",
+        "enrolment.work_group.code": "Work Group",
+        "enrolment.academic_year": "Academic year",
+        "meetings_held": "Meetings held",
+        "attended": "Attended",
+        "apologies": "Apologies",
+        "absent": "Absent",
+    }
     export_filename = "participants"
     form_class = ScopedModelForm
     form_fields = ["enrolment", "name", "email", "role", "is_maths_lead", "trn"]
 
-    @property
-    def index_view_class(self):
-        return type(
-            "ParticipantIndexView",
-            (ScopedIndexView,),
-            {"list_select_related": ("enrolment__school", "enrolment__work_group")},
-        )
+    index_view_class = ParticipantIndexView

@@ -19,6 +19,13 @@ from wagtail.admin.ui.tables import BooleanColumn
 
 import django_filters
 
+from workflows.admin.exports import (
+    SCHOOL_EXPORT_COLUMNS,
+    SCHOOL_EXPORT_HEADINGS,
+    current_academic_year,
+    with_year_groups,
+    year_group_columns,
+)
 from workflows.admin.scoping import ScopedIndexView, ScopedModelForm, ScopedModelViewSet
 from workflows.models import School
 
@@ -49,8 +56,18 @@ class SchoolIndexView(ScopedIndexView):
             match |= Q(urn=int(query))
         return queryset.filter(match)
 
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        if self.is_export:
+            # The school's groups this year, their stage and plan (``exports``).
+            self.export_year = current_academic_year()
+            queryset = with_year_groups(self.request.user, queryset, self.export_year)
+        return queryset
+
     def to_row_dict(self, item):
         """Export a blank cell for an empty value: the export feeds mail merges."""
+        for column, value in year_group_columns(item, self.export_year).items():
+            setattr(item, column, value)
         row = super().to_row_dict(item)
         return {field: "" if value is None else value for field, value in row.items()}
 
@@ -93,8 +110,10 @@ class SchoolViewSet(ScopedModelViewSet):
         "town",
         "postcode",
         "head_name",
+        *SCHOOL_EXPORT_COLUMNS,
     ]
     export_headings = {
+        **SCHOOL_EXPORT_HEADINGS,
         "urn": "URN",
         "la_code": "LA code",
         "local_authority": "Local authority",
