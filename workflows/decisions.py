@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from wagtail.log_actions import log
 
@@ -95,9 +97,49 @@ def available_decisions(application) -> list[Decision]:
     return [d for d in DECISIONS.values() if application.status in d.sources]
 
 
+def has_room(group) -> bool:
+    """Whether ``group`` (annotated by ``with_places``) can take one more school."""
+    return group.allow_over_capacity or group.places_left > 0
+
+
+def no_group_reason(stage_title, year, groups) -> str:
+    """Say in plain words why no place can be offered; ``""`` when a group has room.
+
+    ``groups`` are the Work Groups of the application's programme and year, with
+    their places annotated (``WorkGroup.objects.with_places()``).
+    """
+    groups = list(groups)
+    if any(has_room(group) for group in groups):
+        return ""
+    if not groups:
+        return (
+            f"There is no {stage_title} Work Group for {year} yet, so there is nowhere "
+            "to offer a place. Create one for that programme and year, then offer."
+        )
+    count = len(groups)
+    every = "The only" if count == 1 else f"All {count}"
+    return (
+        f"{every} {stage_title} Work Group{'s' if count > 1 else ''} for {year} "
+        f"{'are' if count > 1 else 'is'} full: every place is taken or offered. Create "
+        "another group for that programme and year, or allow one to go over capacity."
+    )
+
+
+def create_group_url(stage_id, year) -> str:
+    """The Work Group add form, its programme and academic year filled in already."""
+    query = urlencode({"stage": stage_id, "academic_year": year})
+    return f"{reverse('pd_workgroups:add')}?{query}"
+
+
 def _check_offer(application, group):
     if group is None:
-        raise DecisionRefused("Choose the Work Group to offer a place in.", "work_group")
+        groups = (
+            WorkGroup.objects.with_places()
+            .select_related("stage")
+            .filter(stage_id=application.programme_id, academic_year=application.academic_year)
+        )
+        reason = no_group_reason(application.programme.title, application.academic_year, groups)
+        raise DecisionRefused(reason or "Choose the Work Group to offer a place in.", "work_group")
     if application.school_id is None:
         raise DecisionRefused(
             "Link the application to a school before offering it a place.", "work_group"

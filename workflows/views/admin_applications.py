@@ -13,9 +13,18 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from workflows.admin.scoping import ReadableInspectView
-from workflows.decisions import DECISIONS, DecisionRefused, available_decisions, decide
-from workflows.models import Enrolment, WorkGroup
-from workflows.permissions import is_hub_lead, visible
+from workflows.decisions import (
+    DECISIONS,
+    DecisionRefused,
+    available_decisions,
+    create_group_url,
+    decide,
+    has_room,
+    no_group_reason,
+)
+from workflows.models import WorkGroup
+from workflows.permissions import is_hub_lead
+from workflows.views.admin_placement import can_create_groups, others_for, school_records
 
 
 class GroupChoiceField(forms.ModelChoiceField):
@@ -65,7 +74,7 @@ def offer_groups(application):
 def suggested_group(application, groups):
     """Pick the group in the school's own local authority that still has room, if any."""
     area = application.school.local_authority if application.school else ""
-    with_room = [g for g in groups if g.places_left > 0]
+    with_room = [g for g in groups if has_room(g)]
     for group in with_room:
         if area and group.area == area:
             return group
@@ -81,7 +90,7 @@ class ApplicationInspectView(ReadableInspectView):
     def get_forms(self, posted=None):
         """Return a form per decision available now; ``posted`` replaces its own."""
         application = self.object
-        groups = list(offer_groups(application))
+        groups = self.offer_groups_list = list(offer_groups(application))
         forms_by_name = {}
         for decision in available_decisions(application):
             if posted is not None and posted.data.get("decision") == decision.name:
@@ -102,19 +111,21 @@ class ApplicationInspectView(ReadableInspectView):
         context["application"] = application
         context["school"] = application.school
         context["participants"] = application.participants.all()
-        context["earlier_enrolments"] = (
-            visible(
-                self.request.user,
-                Enrolment.objects.filter(school_id=application.school_id).select_related(
-                    "work_group", "stage"
-                ),
-            )
-            if application.school_id
-            else []
-        )
+        others = others_for(school_records(self.request.user, [application]), application)
+        context["other_applications"] = others["applications"]
+        context["earlier_enrolments"] = others["enrolments"]
         context["can_decide"] = is_hub_lead(self.request.user)
         if context["can_decide"]:
             context["decision_forms"] = self.get_forms(posted)
+            if any(decision.needs_group for decision, _ in context["decision_forms"]):
+                groups = self.offer_groups_list
+                context["no_group"] = no_group_reason(
+                    application.programme.title, application.academic_year, groups
+                )
+                if context["no_group"] and can_create_groups(self.request.user):
+                    context["create_group_url"] = create_group_url(
+                        application.programme_id, application.academic_year
+                    )
             shown = any(form is posted for _, form in context["decision_forms"])
             if posted is not None and not shown:
                 # The decision is no longer on offer (made already, say): say why here.

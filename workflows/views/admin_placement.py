@@ -4,9 +4,15 @@ For each group, its places left, area and the phase mix of its schools; for each
 waiting application, one small form that offers a place in the group chosen,
 the group in the school's own local authority chosen already. The page costs the
 same few queries however many applications and groups there are (groups carry
-their places as a subquery annotation, phase mixes come from one aggregate).
+their places as a subquery annotation, phase mixes come from one aggregate, and
+each school's other applications and enrolments come from one query each).
+
+When no group of the stage and year has room, each application says so and links
+to the Work Group add form with that stage and year filled in
+(:class:`WorkGroupPrefillMixin`).
 """
 
+import re
 from collections import defaultdict
 
 from django import forms
@@ -17,14 +23,83 @@ from django.views.generic import TemplateView
 
 from programmes.models import ProgrammePage
 from workflows.admin.scoping import HubLeadPageMixin
+from workflows.decisions import create_group_url, has_room, no_group_reason
 from workflows.models import Application, Enrolment, WorkGroup
 from workflows.models.common import academic_year_of
+from workflows.permissions import is_hub_lead, visible
 
 WAITING = (
     Application.Status.SUBMITTED,
     Application.Status.UNDER_REVIEW,
     Application.Status.WAITLISTED,
 )
+
+
+YEAR = re.compile(r"^\d{4}/\d{2}$")
+
+
+class WorkGroupPrefillMixin:
+    """Fill the Work Group add form's programme and year from ``?stage=&academic_year=``.
+
+    Only for a hub lead, the one who may set them (anyone else sees them disabled,
+    and a disabled field takes its initial value), and only well-formed values:
+    a stage the form does not offer is simply left unselected.
+    """
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.method != "GET" or not is_hub_lead(self.request.user):
+            return initial
+        stage = self.request.GET.get("stage", "")
+        year = self.request.GET.get("academic_year", "")
+        if stage.isdigit():
+            initial["stage"] = int(stage)
+        if YEAR.match(year):
+            initial["academic_year"] = year
+        return initial
+
+
+def can_create_groups(user) -> bool:
+    """Whether ``user`` may add Work Groups (and so be offered the link to do it)."""
+    return is_hub_lead(user) and user.has_perm("workflows.add_workgroup")
+
+
+def school_records(user, applications):
+    """Each school's other applications and its enrolments, any year, as ``user`` sees them.
+
+    Two queries whatever the number of ``applications``; returns
+    ``{school_id: {"applications": [...], "enrolments": [...]}}``, applications
+    themselves left out of their own school's list.
+    """
+    applications = list(applications)
+    school_ids = {a.school_id for a in applications if a.school_id}
+    records = {pk: {"applications": [], "enrolments": []} for pk in school_ids}
+    if not school_ids:
+        return records
+    for other in visible(
+        user,
+        Application.objects.filter(school_id__in=school_ids)
+        .select_related("programme", "offered_group")
+        .order_by("-academic_year", "-created_at"),
+    ):
+        records[other.school_id]["applications"].append(other)
+    for enrolment in visible(
+        user,
+        Enrolment.objects.filter(school_id__in=school_ids)
+        .select_related("work_group", "stage")
+        .order_by("-academic_year", "work_group__code"),
+    ):
+        records[enrolment.school_id]["enrolments"].append(enrolment)
+    return records
+
+
+def others_for(records, application):
+    """The school's applications other than ``application``, and its enrolments."""
+    mine = records.get(application.school_id, {"applications": [], "enrolments": []})
+    return {
+        "applications": [a for a in mine["applications"] if a.pk != application.pk],
+        "enrolments": mine["enrolments"],
+    }
 
 
 class BoardFilterForm(forms.Form):
@@ -85,16 +160,18 @@ class PlacementBoardView(HubLeadPageMixin, TemplateView):
         applications = (
             Application.objects.filter(programme=stage, academic_year=year, status__in=WAITING)
             .select_related("school")
-            .annotate(earlier_enrolments=Count("school__enrolments"))
             .order_by("created_at")
         )
+        applications = list(applications)
+        records = school_records(self.request.user, applications)
         choices = [(g.pk, g.offer_label) for g in groups]
+        no_group = no_group_reason(stage.title, year, groups)
         rows = []
         for application in applications:
             area = application.school.local_authority if application.school else ""
             suggested = next(
-                (g for g in groups if area and g.area == area and g.places_left > 0),
-                next((g for g in groups if g.places_left > 0), None),
+                (g for g in groups if area and g.area == area and has_room(g)),
+                next((g for g in groups if has_room(g)), None),
             )
             rows.append(
                 {
@@ -102,6 +179,7 @@ class PlacementBoardView(HubLeadPageMixin, TemplateView):
                     "choices": choices,
                     "suggested": suggested.pk if suggested else None,
                     "action_url": reverse("pd_applications:inspect", args=[application.pk]),
+                    "others": others_for(records, application),
                 }
             )
         context.update(
@@ -110,5 +188,9 @@ class PlacementBoardView(HubLeadPageMixin, TemplateView):
             groups=groups,
             rows=rows,
             board_url=self.request.get_full_path(),
+            no_group=no_group,
+            create_group_url=(
+                create_group_url(stage.pk, year) if can_create_groups(self.request.user) else ""
+            ),
         )
         return context
