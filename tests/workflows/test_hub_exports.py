@@ -270,3 +270,20 @@ def test_each_export_costs_the_same_queries_for_more_rows(
     if username == "hublead":
         assert after > before
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "name", ["pd_schools:index", "pd_participants:index", "pd_workgroups:index"]
+)
+def test_each_export_also_downloads_as_xlsx(client, demo_year, name):
+    from openpyxl import load_workbook
+
+    client.force_login(hubdata.user("hublead"))
+    response = client.get(reverse(name), {"export": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.values)
+    headings = rows[0]
+    csv_rows = download(client, "hublead", name)
+    assert list(headings) == list(csv_rows[0])
+    assert len(rows) - 1 == len(csv_rows)
