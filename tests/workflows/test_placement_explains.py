@@ -8,12 +8,14 @@ from django.utils.http import urlencode
 import pytest
 
 from tests.workflows import hubdata
-from workflows.models import Application, Enrolment, HubLogEntry, School
+from workflows.models import Application, Enrolment, HubLogEntry, School, WorkGroup
+from workflows.views.admin_placement import school_records
 
 pytestmark = pytest.mark.django_db
 
 YEAR = "2031/32"
 QUERIES = 19
+BOARD_QUERIES = 19
 
 
 @pytest.fixture
@@ -66,7 +68,8 @@ def test_when_every_group_is_full_the_page_says_so(
     assert "The only Development Work Groups Work Group for 2031/32 is full" in (
         response.content.decode()
     )
-    assert application.__class__.objects.get(pk=application.pk).status == "submitted"
+    application.refresh_from_db()
+    assert (application.status, application.offered_group) == ("submitted", None)
     assert mailoutbox == []
 
 
@@ -125,17 +128,47 @@ def test_the_schools_other_applications_and_enrolments_appear(hub_lead_client):
 
 
 def test_a_specialist_never_sees_another_groups_schools_applications(client, demo):
-    brookfield = School.objects.get(urn=990101)
-    elsewhere = School.objects.get(urn=990201)
+    brookfield = School.objects.get(urn=990101)  # in the specialist's own group
+    elsewhere = School.objects.get(urn=990201)  # in another group
     hidden = hubdata.application(elsewhere, year="2026/27")
-    application = hubdata.application(brookfield, stage_slug="embedding", year="2028/29")
-    from workflows.views.admin_placement import school_records
-
-    records = school_records(hubdata.user("specialist"), [application, hidden])
-    assert elsewhere.pk not in records or records[elsewhere.pk]["applications"] == []
+    own = hubdata.application(brookfield, stage_slug="embedding", year="2028/29")
+    # A specialist sees the applications offered a place in their own group, no others.
+    sibling = hubdata.application(
+        brookfield,
+        year="2027/28",
+        status="offered",
+        offered_group=WorkGroup.objects.get(code="DEV-26-LDS"),
+    )
+    records = school_records(hubdata.user("specialist"), [own, hidden])
+    assert records[brookfield.pk]["applications"] == [sibling]
+    assert records[elsewhere.pk] == {"applications": [], "enrolments": []}
+    assert hidden in school_records(hubdata.user("hublead"), [hidden])[elsewhere.pk]["applications"]
     client.force_login(hubdata.user("specialist"))
-    response = client.get(inspect_url(hidden))
-    assert response.status_code in (302, 403, 404)
+    assert client.get(inspect_url(hidden)).status_code in (302, 403, 404)
+
+
+def test_the_board_costs_the_same_with_1_and_10_other_applications_a_school(
+    hub_lead_client, django_assert_num_queries
+):
+    stage = hubdata.stage("development-work-groups")
+    hubdata.group("DEV-31-A", year=YEAR)
+    schools = [hubdata.school(name=f"School {n}") for n in range(3)]
+    for school in schools:
+        hubdata.application(school, year=YEAR)
+    params = {"stage": stage.pk, "year": YEAR}
+    for total in (1, 10):
+        for school in schools:
+            while Application.objects.filter(school=school).count() <= total:
+                earlier = 2010 + Application.objects.filter(school=school).count()
+                hubdata.application(
+                    school, year=f"{earlier}/{(earlier + 1) % 100:02d}", status="declined"
+                )
+        hub_lead_client.get(reverse("pd_applications:placement"), params)
+        with django_assert_num_queries(BOARD_QUERIES):
+            response = hub_lead_client.get(reverse("pd_applications:placement"), params)
+        assert [len(row["others"]["applications"]) for row in response.context["rows"]] == [
+            total
+        ] * 3
 
 
 def test_the_application_page_costs_the_same_with_1_and_10_other_applications(
