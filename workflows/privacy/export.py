@@ -70,6 +70,14 @@ class Section:
     def add(self, **values):
         self.rows.append({column: values.get(column) for column in self.columns})
 
+    @classmethod
+    def of(cls, name, title, records, **columns):
+        """A section of one row per record, each column read from it by its function."""
+        section = cls(name, title, list(columns))
+        for record in records:
+            section.add(**{column: read(record) for column, read in columns.items()})
+        return section
+
 
 @dataclass
 class SubjectData:
@@ -319,69 +327,51 @@ def _reviews_section(users) -> Section:
 
 
 def _progress_notes_section(users) -> Section:
-    section = Section(
+    return Section.of(
         "progress_notes",
         "Progress notes you recorded on action plans",
-        ["plan", "school", "action_number", "noted_on", "note"],
-    )
-    for note in (
         ProgressNote.objects.filter(recorded_by__in=users)
         .select_related("plan__school")
-        .order_by("noted_on", "pk")
-    ):
-        section.add(
-            plan=note.plan.title,
-            school=_school(note.plan.school),
-            action_number=note.action_number,
-            noted_on=note.noted_on,
-            note=note.note,
-        )
-    return section
+        .order_by("noted_on", "pk"),
+        plan=lambda note: note.plan.title,
+        school=lambda note: _school(note.plan.school),
+        action_number=lambda note: note.action_number,
+        noted_on=lambda note: note.noted_on,
+        note=lambda note: note.note,
+    )
 
 
 def _criteria_section(users) -> Section:
-    section = Section(
+    return Section.of(
         "success_criteria",
         "Success criteria you last recorded progress on",
-        ["plan", "school", "action", "criterion", "status", "notes", "recorded_at"],
-    )
-    for progress in (
         CriterionProgress.objects.filter(updated_by__in=users)
         .select_related("action__plan__school")
-        .order_by("updated_at", "pk")
-    ):
-        section.add(
-            plan=progress.action.plan.title,
-            school=_school(progress.action.plan.school),
-            action=progress.action.what,
-            criterion=progress.criterion,
-            status=progress.get_status_display(),
-            notes=progress.notes,
-            recorded_at=progress.updated_at,
-        )
-    return section
+        .order_by("updated_at", "pk"),
+        plan=lambda progress: progress.action.plan.title,
+        school=lambda progress: _school(progress.action.plan.school),
+        action=lambda progress: progress.action.what,
+        criterion=lambda progress: progress.criterion,
+        status=lambda progress: progress.get_status_display(),
+        notes=lambda progress: progress.notes,
+        recorded_at=lambda progress: progress.updated_at,
+    )
 
 
 def _evidence_section(users) -> Section:
-    section = Section(
+    return Section.of(
         "evidence",
         "Files of evidence you added to action plans (the files themselves on request)",
-        ["plan", "school", "action", "file", "description", "added_at"],
-    )
-    for item in (
         ActionEvidence.objects.filter(uploaded_by__in=users)
         .select_related("plan__school", "action", "document")
-        .order_by("created_at", "pk")
-    ):
-        section.add(
-            plan=item.plan.title,
-            school=_school(item.plan.school),
-            action=item.action.what,
-            file=item.document.filename,
-            description=item.description,
-            added_at=item.created_at,
-        )
-    return section
+        .order_by("created_at", "pk"),
+        plan=lambda item: item.plan.title,
+        school=lambda item: _school(item.plan.school),
+        action=lambda item: item.action.what,
+        file=lambda item: item.document.filename,
+        description=lambda item: item.description,
+        added_at=lambda item: item.created_at,
+    )
 
 
 def _visits_section(users) -> Section:
