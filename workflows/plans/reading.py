@@ -558,7 +558,9 @@ class PlanWorkflowActionView(snippet_views.WorkflowActionView):
         if self.form_class:
             form = self.form_class(request.POST)
             if not form.is_valid() and not request.headers.get("x-requested-with"):
-                messages.error(request, NOT_SENT_WITHOUT_COMMENT)
+                # Only the comment is typed; anything else wrong is a page out of date.
+                reason = NOT_SENT_WITHOUT_COMMENT if "comment" in form.errors else NOT_SENT_STALE
+                messages.error(request, reason)
                 return redirect(self.redirect_url)
         try:
             return super().post(request, *args, **kwargs)
