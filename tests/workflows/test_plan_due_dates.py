@@ -139,3 +139,10 @@ def test_the_rule_is_the_hub_leads_to_set(client, demo):
         response = client.post(url, {"due_date_leeway_weeks": "26"})
         assert response.status_code in (302, 403)
         assert PlanRules.load().due_date_leeway_weeks == 2
+
+
+def test_the_saved_message_names_a_moved_date(client, agreed):
+    first = actions_of(agreed)[0]
+    response = move(client, agreed, 1, first.due_on + timedelta(weeks=1))
+    page = client.get(response["Location"]).content.decode()
+    assert "Saved: 0 actions updated, 1 due date moved, 0 notes added." in page

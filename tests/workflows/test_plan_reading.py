@@ -431,3 +431,17 @@ def test_the_read_page_costs_a_fixed_number_of_queries(
 
 
 QUERIES = 66
+
+
+def test_a_decision_from_the_read_page_is_confirmed(client, awaiting_head):
+    client.force_login(user("head"))
+    response = client.post(
+        action_url(awaiting_head, "approve"),
+        {
+            "comment": "",
+            "revision": awaiting_head.latest_revision_id,
+            "next": read_url(awaiting_head),
+        },
+        follow=True,
+    )
+    assert f"Approved “{awaiting_head.title}”." in response.content.decode()

@@ -563,7 +563,12 @@ class PlanWorkflowActionView(snippet_views.WorkflowActionView):
                 messages.error(request, reason)
                 return redirect(self.redirect_url)
         try:
-            return super().post(request, *args, **kwargs)
+            response = super().post(request, *args, **kwargs)
         except StaleVersion:
             messages.error(request, NOT_SENT_STALE)
             return redirect(self.redirect_url)
+        confirmations = {"approve": "Approved", "reject": "Changes requested on"}
+        if self.action_name in confirmations and not request.headers.get("x-requested-with"):
+            # Wagtail's action view confirms nothing: say the decision was taken.
+            messages.success(request, f"{confirmations[self.action_name]} “{self.object}”.")
+        return response

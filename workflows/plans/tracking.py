@@ -91,13 +91,15 @@ def counted(n, one, many) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def summary(updated: int, notes: int, criteria: int = 0, files: int = 0) -> str:
+def summary(updated: int, notes: int, criteria: int = 0, files: int = 0, dates: int = 0) -> str:
     """``"2 actions updated, 1 note added"``: what one save of tracking changed.
 
-    Criteria and files are named only when the save changed some, so the common
-    line stays short.
+    Due dates, criteria and files are named only when the save changed some, so
+    the common line stays short.
     """
     parts = [counted(updated, "action", "actions") + " updated"]
+    if dates:
+        parts.append(counted(dates, "due date", "due dates") + " moved")
     if criteria:
         parts.append(counted(criteria, "success criterion", "success criteria") + " updated")
     parts.append(counted(notes, "note", "notes") + " added")
@@ -122,7 +124,13 @@ class TrackedLogFormatter(LogFormatter):
             return "Evidence removed from action " + ", ".join(str(n) for n in removed)
         parts = [
             "Progress recorded: "
-            + summary(len(statuses), len(notes), criteria=len(criteria), files=len(evidence))
+            + summary(
+                len(statuses),
+                len(notes),
+                criteria=len(criteria),
+                files=len(evidence),
+                dates=len(data.get("dates", [])),
+            )
         ]
         parts += [f"action {s['action']} {s['from']} → {s['to']}" for s in statuses]
         parts += [
@@ -452,6 +460,7 @@ class TrackView(PlanObjectView):
                     len(saved.notes),
                     criteria=len(saved.criteria),
                     files=len(saved.evidence),
+                    dates=len(saved.dates),
                 )
                 + ".",
             )
