@@ -109,6 +109,9 @@ SCOPES: dict[str, ScopeRule] = {
     "workflows.visit": ScopeRule(school="school", group="work_group"),
     "workflows.participant": ScopeRule(school="enrolment__school", group="enrolment__work_group"),
     "workflows.meeting": ScopeRule(school="work_group__enrolments__school", group="work_group"),
+    "workflows.groupmessage": ScopeRule(
+        school="work_group__enrolments__school", group="work_group"
+    ),
     "workflows.attendance": ScopeRule(
         school="participant__enrolment__school", group="meeting__work_group"
     ),
@@ -129,6 +132,8 @@ SCOPES: dict[str, ScopeRule] = {
     "workflows.reminderlog": ScopeRule(hub_only=True),
     # Personal-data housekeeping: the marks left by purged accounts.
     "workflows.anonymisedaccount": ScopeRule(hub_only=True),
+    # A user's own calendar address: served by its token, never listed to others.
+    "workflows.calendarfeed": ScopeRule(hub_only=True),
 }
 
 

@@ -14,8 +14,10 @@ from .action_plans import (
 )
 from .applications import Application, ApplicationParticipant
 from .audit import HubLogEntry
+from .calendars import CalendarFeed  # noqa: F401  (a user's own, not a PD record)
 from .groups import Enrolment, Participant, WorkGroup
 from .meetings import Attendance, Meeting, Visit
+from .messages import GroupMessage
 
 # Personal-data housekeeping (a setting, a page, a mark): importable from here, but
 # not PD records, so left out of ``__all__``, which ``WorkflowsConfig.ready`` (one
@@ -33,6 +35,7 @@ __all__ = [
     "CriterionProgress",
     "Enrolment",
     "FocusArea",
+    "GroupMessage",
     "HubLogEntry",
     "Meeting",
     "Participant",

@@ -32,6 +32,8 @@ class Application(TimestampedModel):
         DECLINED = "declined", "Declined"
         ACCEPTED = "accepted", "Accepted"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        LAPSED = "lapsed", "Offer lapsed"
+        CLOSED = "closed", "Closed"
 
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
     programme = models.ForeignKey(
@@ -63,6 +65,20 @@ class Application(TimestampedModel):
         blank=True,
         related_name="offers",
         help_text="The Work Group a place was offered in.",
+    )
+    preferred_group = models.ForeignKey(
+        "workflows.WorkGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preferred_by",
+        help_text="The Work Group the school asked to join, if it named one.",
+    )
+    offer_chased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the school was reminded of its unanswered offer; an offer is chased once.",
     )
     decision_reason = models.TextField(blank=True, help_text="Sent to the school with a decline.")
     decided_by = models.ForeignKey(

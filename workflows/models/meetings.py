@@ -45,6 +45,11 @@ class Meeting(TimestampedModel, ClusterableModel):
         help_text="Plan, observe a research lesson, discuss, or a workshop.",
     )
     agenda = models.TextField(blank=True, help_text="What the meeting will cover.")
+    sequence = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many times its calendar invitation was updated (iCalendar SEQUENCE).",
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -187,6 +192,11 @@ class Visit(TimestampedModel):
         blank=True,
         editable=False,
         help_text="When purge_personal_data removed the people named in the visit's notes; empty while they are kept.",
+    )
+    sequence = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many times its calendar invitation was updated (iCalendar SEQUENCE).",
     )
 
     class Meta:

@@ -28,6 +28,16 @@ class School(TimestampedModel):
     street = models.CharField(max_length=255, blank=True)
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    easting = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="British National Grid easting in metres, from GIAS; places the school on the finder.",
+    )
+    northing = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="British National Grid northing in metres, from GIAS.",
+    )
     head_title = models.CharField(max_length=30, blank=True)
     head_first_name = models.CharField(max_length=100, blank=True)
     head_last_name = models.CharField(max_length=100, blank=True)
