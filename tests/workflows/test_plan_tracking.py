@@ -382,3 +382,12 @@ def test_a_new_plan_is_not_autosaved_while_it_is_written_but_an_agreed_one_is(cl
     plan = ActionPlan.objects.get(school__urn=990103)
     edit = client.get(reverse("wagtailsnippets_workflows_actionplan:edit", args=[plan.pk]))
     assert "data-w-autosave-interval-value" in edit.content.decode()
+
+
+def test_the_track_page_leads_back_to_the_plan_from_its_header(client, agreed):
+    client.force_login(user("head"))
+    page = client.get(track_url(agreed)).content.decode()
+    header = page.split('<div class="nice-padding">')[0]
+    inspect = reverse(f"{NS}:inspect", args=[agreed.pk])
+    assert f'href="{inspect}"' in header
+    assert f'href="{reverse(f"{NS}:list")}"' in header

@@ -419,15 +419,23 @@ class TrackView(PlanObjectView):
             action.notes = notes.get(action.number, [])
             for item in action.evidence_items:
                 item.removable = may_remove_evidence(self.plan, item, user)
+        inspect_url = reverse("wagtailsnippets_workflows_actionplan:inspect", args=[self.plan.pk])
         return TemplateResponse(
             self.request,
             self.template_name,
             {
                 "plan": self.plan,
                 "form": form,
-                "inspect_url": reverse(
-                    "wagtailsnippets_workflows_actionplan:inspect", args=[self.plan.pk]
-                ),
+                "inspect_url": inspect_url,
+                # The way back to the plan at the top, as on the plan's other pages.
+                "breadcrumbs_items": [
+                    {
+                        "url": reverse("wagtailsnippets_workflows_actionplan:list"),
+                        "label": "Action plans",
+                    },
+                    {"url": inspect_url, "label": self.plan.title},
+                    {"url": "", "label": "Track progress"},
+                ],
             },
         )
 
