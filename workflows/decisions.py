@@ -46,7 +46,7 @@ DECISIONS = {
             "offer",
             "Offer a place",
             "offered a place",
-            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED}),
+            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED, Status.LAPSED}),
             Status.OFFERED,
             needs_group=True,
         ),
@@ -54,14 +54,22 @@ DECISIONS = {
             "waitlist",
             "Waitlist",
             "waitlisted",
-            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW}),
+            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.LAPSED}),
             Status.WAITLISTED,
         ),
         Decision(
             "decline",
             "Decline",
             "declined",
-            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED, Status.OFFERED}),
+            frozenset(
+                {
+                    Status.SUBMITTED,
+                    Status.UNDER_REVIEW,
+                    Status.WAITLISTED,
+                    Status.OFFERED,
+                    Status.LAPSED,
+                }
+            ),
             Status.DECLINED,
             needs_reason=True,
         ),
@@ -81,6 +89,11 @@ DECISIONS = {
         ),
     )
 }
+
+#: An offer left unanswered past its time (``workflows.applications.offers``). Not
+#: the hub's to choose, so not among ``DECISIONS``; a lapsed application comes back
+#: to the hub, which may offer again, waitlist or decline.
+LAPSE = Decision("lapse", "Offer lapsed", "lapsed", frozenset({Status.OFFERED}), Status.LAPSED)
 
 
 class DecisionRefused(Exception):
@@ -202,6 +215,10 @@ def _enrol(application, user):
     log(instance=enrolment, action="wagtail.create", user=user, data=source)
     for person in people:
         log(instance=person, action="wagtail.create", user=user, data=source)
+    # The school's other open applications for the year can lead nowhere now.
+    from workflows.applications.moot import close_moot_applications
+
+    close_moot_applications(enrolment, user)
     return enrolment
 
 
@@ -212,8 +229,6 @@ def decide(application_pk, name, user, *, work_group=None, reason="") -> Applica
     :raises DecisionRefused: if the decision cannot be made (wrong status, a full
         group, no reason for a decline...); nothing has changed then.
     """
-    from workflows.notifications.decisions import send_decision_email
-
     if not is_hub_lead(user):
         raise PermissionDenied
     decision = DECISIONS.get(name)
@@ -222,13 +237,40 @@ def decide(application_pk, name, user, *, work_group=None, reason="") -> Applica
     reason = (reason or "").strip()
     if decision.needs_reason and not reason:
         raise DecisionRefused("Give the reason; it is sent to the school.", "reason")
+    return transition(application_pk, decision, user, work_group=work_group, reason=reason)
 
+
+def transition(
+    application_pk,
+    decision,
+    user,
+    *,
+    work_group=None,
+    reason="",
+    data=None,
+    check=None,
+    notify=None,
+) -> Application:
+    """Move an application along ``decision`` under its row lock: the one state machine.
+
+    ``decide`` (the hub lead's) and the school's online answer to an offer or an
+    offer's lapse (``workflows.applications.offers``, ``user=None``) all come
+    through here, so they refuse a repeat the same way. ``check(application)``
+    runs on the locked row first and may raise :class:`DecisionRefused`; ``data``
+    is added to the log entry; ``notify(application)`` runs once committed,
+    instead of the decision email to the school.
+    """
+    from workflows.notifications.decisions import send_decision_email
+
+    name = decision.name
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
             .select_related("school", "programme", "offered_group")
             .get(pk=application_pk)
         )
+        if check is not None:
+            check(application)
         if application.status not in decision.sources:
             raise DecisionRefused(
                 f"This application is {application.get_status_display().lower()}; "
@@ -239,9 +281,10 @@ def decide(application_pk, name, user, *, work_group=None, reason="") -> Applica
                 work_group = WorkGroup.objects.select_related("stage").get(pk=work_group.pk)
             _check_offer(application, work_group)
             application.offered_group = work_group
+            application.offer_chased_at = None  # a new offer is chased afresh
         if name == "accept":
             _enrol(application, user)
-        if decision.needs_reason:
+        if decision.needs_reason or reason:
             application.decision_reason = reason
         application.status = decision.target
         application.decided_by = user
@@ -253,14 +296,18 @@ def decide(application_pk, name, user, *, work_group=None, reason="") -> Applica
                 "decision_reason",
                 "decided_by",
                 "decided_at",
+                "offer_chased_at",
                 "updated_at",
             ]
         )
-        data = {"status": application.status}
+        entry = {"status": application.status, **(data or {})}
         if application.offered_group_id:
-            data["work_group"] = application.offered_group.code
+            entry["work_group"] = application.offered_group.code
         if reason:
-            data["reason"] = reason
-        log(instance=application, action=f"workflows.{name}", user=user, data=data)
-        transaction.on_commit(lambda: send_decision_email(application, name))
+            entry["reason"] = reason
+        log(instance=application, action=f"workflows.{name}", user=user, data=entry)
+        if notify is None:
+            transaction.on_commit(lambda: send_decision_email(application, name))
+        else:
+            transaction.on_commit(lambda: notify(application))
     return application
