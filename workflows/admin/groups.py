@@ -14,7 +14,8 @@ inspect page lists its schools.
 """
 
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.db import transaction
+from django.urls import path, reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -28,6 +29,7 @@ from workflows.admin.scoping import (
     ScopedModelViewSet,
     specialists_queryset,
 )
+from workflows.applications.moot import close_moot_applications
 from workflows.models import Enrolment, Participant, WorkGroup
 from workflows.permissions import visible
 from workflows.plans.views import policy as plan_policy
@@ -83,6 +85,7 @@ class WorkGroupInspectView(ReadableInspectView):
             context["plans_url"] = reverse(
                 "wagtailsnippets_workflows_actionplan:work_group", args=[self.object.pk]
             )
+        context.update(group_messages_context(self.request.user, self.object))
         return context
 
 
@@ -101,6 +104,15 @@ class WorkGroupViewSet(ScopedModelViewSet):
         from workflows.views.admin_placement import WorkGroupPrefillMixin
 
         return type("WorkGroupCreateView", (WorkGroupPrefillMixin, super().add_view_class), {})
+
+    def get_urlpatterns(self):
+        # "Message the group" (workflows.groups): scoped by the group in the URL.
+        from workflows.groups.views import SendMessageView
+
+        return [
+            *super().get_urlpatterns(),
+            path("message/<str:pk>/", self.construct_view(SendMessageView), name="message"),
+        ]
 
     inspect_view_enabled = True
     # What the hub talks about, not the database's bookkeeping (id, timestamps).
@@ -200,7 +212,11 @@ class EnrolmentForm(ScopedModelForm):
         """
         instance = super().save(commit=False)
         if commit:
-            instance.save_checked()
+            joining = instance._state.adding
+            with transaction.atomic():
+                instance.save_checked()
+                if joining:  # the school's other open applications for the year are moot
+                    close_moot_applications(instance, self.for_user)
             self._save_m2m()
         return instance
 

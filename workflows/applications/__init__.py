@@ -1,0 +1,1 @@
+"""Applications after they are made: offers answered online, placement in bulk, closing moot ones."""
