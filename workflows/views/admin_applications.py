@@ -81,6 +81,23 @@ def suggested_group(application, groups):
     return with_room[0] if with_room else None
 
 
+def said_once(form, no_group) -> bool:
+    """Drop the no-group refusal from ``form``'s field errors; whether it was there.
+
+    The page explains a missing or full group above the field already (with the
+    link to create one), so the refused offer's error would say it a second time.
+    """
+    errors = form.errors.get("work_group")
+    if not errors or no_group not in errors:
+        return False
+    rest = [message for message in errors if message != no_group]
+    if rest:
+        form.errors["work_group"] = form.error_class(rest)
+    else:
+        del form.errors["work_group"]
+    return True
+
+
 class ApplicationInspectView(ReadableInspectView):
     template_name = "workflows/admin/application_inspect.html"
 
@@ -126,6 +143,8 @@ class ApplicationInspectView(ReadableInspectView):
                     context["create_group_url"] = create_group_url(
                         application.programme_id, application.academic_year
                     )
+                if context["no_group"] and posted is not None:
+                    context["no_group_refused"] = said_once(posted, context["no_group"])
             shown = any(form is posted for _, form in context["decision_forms"])
             if posted is not None and not shown:
                 # The decision is no longer on offer (made already, say): say why here.
