@@ -175,6 +175,20 @@ class Scope:
         self.specialist = not self.everything and is_specialist(user)
         self.leader = not self.everything and is_school_leader(user)
 
+    @classmethod
+    def own(cls, user) -> "Scope":
+        """The records ``user`` takes part in: what they lead, not what they oversee.
+
+        The same rules, without the hub lead's "everything": a hub lead's own
+        calendar is the groups they lead and the schools they lead (read as a
+        specialist's and a school leader's scope), not every meeting of the hub.
+        """
+        scope = cls(user)
+        if scope.everything:
+            scope.everything = False
+            scope.specialist = scope.leader = True
+        return scope
+
     @cached_property
     def led_school_ids(self):
         from workflows.models import School

@@ -6,6 +6,7 @@ Programme pages link here by name only (``workflows:apply``,
 
 from django.urls import path
 
+from workflows.calendars import views as calendars
 from workflows.views import public
 
 app_name = "workflows"
@@ -19,4 +20,6 @@ urlpatterns = [
         public.work_group_finder,
         name="work_group_finder",
     ),
+    # A user's private calendar feed: the token is the only credential (calendars.views).
+    path("calendar/<str:token>.ics", calendars.feed, name="calendar_feed"),
 ]

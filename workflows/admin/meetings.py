@@ -28,6 +28,8 @@ from workflows.admin.scoping import (
     narrowed_form_class,
     specialists_queryset,
 )
+from workflows.calendars.invitations import InvitationMessageMixin
+from workflows.calendars.views import InvitationDownloadView, invitation_url
 from workflows.models import ActionPlan, Attendance, Meeting, Participant, School, Visit, WorkGroup
 from workflows.models.meetings import NOT_ENROLLED, enrolled_participants
 from workflows.permissions import visible
@@ -182,16 +184,35 @@ class OneRowPerPersonMixin:
             return self.form_invalid(form)
 
 
-class MeetingCreateView(OneRowPerPersonMixin, generic.CreateView):
+def download_invitation_button(obj):
+    """The "Download invitation" button: the record's ``.ics`` (``calendars.views``)."""
+    return Button("Download invitation", url=invitation_url(obj), icon_name="download", priority=6)
+
+
+def invitation_url_pattern(viewset):
+    """``<viewset>:invitation``, built by the viewset so ``ScopedView`` guards it."""
+    return path(
+        "invitation/<str:pk>/",
+        viewset.construct_view(InvitationDownloadView, model=viewset.model),
+        name="invitation",
+    )
+
+
+class CalendarDeleteView(InvitationMessageMixin, generic.DeleteView):
+    """Delete; the success message says how many cancellations went (``calendars``)."""
+
+
+class MeetingCreateView(InvitationMessageMixin, OneRowPerPersonMixin, generic.CreateView):
     pass
 
 
-class MeetingEditView(OneRowPerPersonMixin, ScopedEditView):
+class MeetingEditView(InvitationMessageMixin, OneRowPerPersonMixin, ScopedEditView):
     """A meeting, with "Take the register" for those who may take it."""
 
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
+        buttons.append(download_invitation_button(self.object))
         if can_take_register(self.request.user, self.object):
             buttons.append(
                 Button(
@@ -245,6 +266,7 @@ class MeetingViewSet(ScopedModelViewSet):
     index_view_class = MeetingIndexView
     add_view_class = MeetingCreateView
     edit_view_class = MeetingEditView
+    delete_view_class = CalendarDeleteView
     register_view_class = RegisterView
     list_per_page = 50
     list_display = ["__str__", "work_group", "starts_at", "kind", "host_school"]
@@ -278,6 +300,7 @@ class MeetingViewSet(ScopedModelViewSet):
                 self.construct_view(self.register_view_class, model=Meeting),
                 name="register",
             ),
+            invitation_url_pattern(self),
         ]
 
 
@@ -313,12 +336,17 @@ def start_plan_url(visit) -> str:
     )
 
 
-class VisitEditView(ScopedEditView):
+class VisitCreateView(InvitationMessageMixin, generic.CreateView):
+    pass
+
+
+class VisitEditView(InvitationMessageMixin, ScopedEditView):
     """A visit, with "Start a plan from this visit" for those who write plans."""
 
     @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
+        buttons.append(download_invitation_button(self.object))
         policy = policy_registry.get_by_type(ActionPlan)
         if policy.user_has_permission(self.request.user, "add"):
             buttons.append(
@@ -339,7 +367,9 @@ class VisitViewSet(ScopedModelViewSet):
     menu_label = "Support visits"
     icon = "pick"
     index_view_class = VisitIndexView
+    add_view_class = VisitCreateView
     edit_view_class = VisitEditView
+    delete_view_class = CalendarDeleteView
     list_per_page = 50
     list_display = ["school", "work_group", "visited_on", "purpose", "specialist"]
     list_filter = ["work_group", "visited_on"]
@@ -355,3 +385,6 @@ class VisitViewSet(ScopedModelViewSet):
         FieldPanel("notes"),
         FieldPanel("next_steps"),
     ]
+
+    def get_urlpatterns(self):
+        return [*super().get_urlpatterns(), invitation_url_pattern(self)]
