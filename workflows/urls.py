@@ -6,6 +6,7 @@ Programme pages link here by name only (``workflows:apply``,
 
 from django.urls import path
 
+from workflows.applications import offer_views
 from workflows.calendars import views as calendars
 from workflows.views import public
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("apply/<int:programme_id>/", public.apply, name="apply"),
     path("apply/done/<str:reference>/", public.application_done, name="application_done"),
     path("schools/search/", public.school_search, name="school_search"),
+    # A school answers its offer through the signed link in the email: the token only.
+    path("offers/<str:token>/", offer_views.offer, name="offer"),
     path(
         "programmes/<int:programme_id>/work-groups/",
         public.work_group_finder,

@@ -5,7 +5,8 @@ the programme and year, and how long ago it happened, each linking to the
 application's own page (where the decisions are made):
 
 * **new**: submitted and not yet looked at, newest first (as the queue lists them);
-* **waiting for a decision**: under review or waitlisted, oldest application first;
+* **waiting for a decision**: under review, waitlisted or its offer lapsed, oldest
+  application first;
 * **offers not yet answered**: offered a place, the longest-unanswered offer first.
 
 Each section is one query, its total counted on the same rows
@@ -27,7 +28,8 @@ from workflows.permissions import is_hub_lead, visible
 from workflows.plans.panels import TODO_LIMIT, first_with_total, section
 
 Status = Application.Status
-WAITING = (Status.UNDER_REVIEW, Status.WAITLISTED)
+# A lapsed offer comes back to the hub: it waits for a decision like the others.
+WAITING = (Status.UNDER_REVIEW, Status.WAITLISTED, Status.LAPSED)
 
 
 def _rows(user, statuses, order_by, limit):
@@ -76,6 +78,7 @@ class ApplicationsPanel(Component):
             "new_url": f"{queue}?status={Status.SUBMITTED}",
             "under_review_url": f"{queue}?status={Status.UNDER_REVIEW}",
             "waitlisted_url": f"{queue}?status={Status.WAITLISTED}",
+            "lapsed_url": f"{queue}?status={Status.LAPSED}",
             "offers_url": f"{queue}?status={Status.OFFERED}",
             "placement_url": reverse("pd_applications:placement"),
         }

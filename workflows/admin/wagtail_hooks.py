@@ -20,6 +20,7 @@ from workflows.admin.choosers import school_chooser
 from workflows.admin.groups import EnrolmentViewSet, ParticipantViewSet, WorkGroupViewSet
 from workflows.admin.meetings import MeetingViewSet, VisitViewSet
 from workflows.admin.schools import SchoolViewSet
+from workflows.applications.offers import ONLINE_LOG_MESSAGES
 from workflows.decisions import DECISIONS
 from workflows.permissions import is_hub_lead
 
@@ -86,8 +87,11 @@ def _decision_formatter(decision):
         label = decision.label
 
         def format_message(self, log_entry):
-            group = (log_entry.data or {}).get("work_group")
-            return f"Application {decision.past}" + (f" ({group})" if group else "")
+            data = log_entry.data or {}
+            group = data.get("work_group")
+            # The school's own answer through its link reads as such.
+            online = ONLINE_LOG_MESSAGES.get(decision.name) if data.get("online") else None
+            return (online or f"Application {decision.past}") + (f" ({group})" if group else "")
 
         def format_comment(self, log_entry):
             return (log_entry.data or {}).get("reason", "")

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from workflows.applications.offers import link_expires_on, offer_url
+
 TEMPLATE_DIR = "workflows/emails/decisions"
 
 
@@ -25,6 +27,10 @@ def decision_email(application, decision: str) -> EmailMessage:
         "reason": application.decision_reason,
         "hub_email": getattr(settings, "HUB_NOTIFICATIONS_EMAIL", ""),
     }
+    if decision == "offer":
+        # The school answers online, through a link to this offer only.
+        context["answer_url"] = offer_url(application)
+        context["answer_until"] = link_expires_on()
     subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/{decision}_subject.txt", context).split())
     body = render_to_string(f"{TEMPLATE_DIR}/{decision}.txt", context)
     cc = sorted(

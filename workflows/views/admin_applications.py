@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from workflows.admin.scoping import ReadableInspectView
+from workflows.applications.offers import answered_without_hub, offer_story
 from workflows.decisions import (
     DECISIONS,
     DecisionRefused,
@@ -152,6 +153,9 @@ class ApplicationInspectView(ReadableInspectView):
                     message for errors in posted.errors.values() for message in errors
                 )
         context["history_url"] = reverse("pd_applications:history", args=[application.pk])
+        # When the offer was sent, chased and answered (online, by email, or lapsed).
+        context["offer_story"] = story = offer_story(application)
+        context["answered_without_hub"] = answered_without_hub(application, story)
         return context
 
     def post(self, request, *args, **kwargs):

@@ -32,6 +32,7 @@ WAITING = (
     Application.Status.SUBMITTED,
     Application.Status.UNDER_REVIEW,
     Application.Status.WAITLISTED,
+    Application.Status.LAPSED,  # an offer nobody answered comes back to be placed again
 )
 
 
