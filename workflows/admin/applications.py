@@ -6,12 +6,16 @@ the decision forms) and its history view show the ``workflows.*`` log entries
 that ``workflows.decisions`` writes, next to the listing's filters and search.
 """
 
+from django.contrib.admin.utils import quote
 from django.urls import path
+from django.utils.functional import cached_property
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn
 
 from workflows.admin.scoping import ScopedIndexView, ScopedModelForm, ScopedModelViewSet
 from workflows.models import Application
+from workflows.permissions import is_hub_lead
 from workflows.views.admin_applications import ApplicationInspectView
 from workflows.views.admin_placement import PlacementBoardView
 
@@ -20,12 +24,31 @@ class ApplicationIndexView(ScopedIndexView):
     list_select_related = ("programme", "school", "offered_group")
     # Search the database directly: by school name, URN or reference.
     search_backend_name = None
+    # Hub leads tick applications to offer, waitlist or decline them together
+    # (Wagtail's bulk actions: ``workflows.applications.bulk``).
+    template_name = "workflows/applications/queue_index.html"
+
+    @cached_property
+    def can_decide_in_bulk(self):
+        return is_hub_lead(self.request.user)
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if self.can_decide_in_bulk:
+            return [BulkActionsCheckboxColumn("bulk_actions", obj_type="application"), *columns]
+        return columns
 
     def _get_title_column(self, *args, **kwargs):
         """Link each application to its page of facts and decisions, not the edit form."""
-        column = super()._get_title_column(*args, **kwargs)
+        column = super()._get_title_column(
+            *args, get_title_id=lambda item: f"application_{quote(item.pk)}_title", **kwargs
+        )
         column._get_url_func = self.get_inspect_url
         return column
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_decide_in_bulk": self.can_decide_in_bulk}
 
 
 class ApplicationViewSet(ScopedModelViewSet):

@@ -1,4 +1,4 @@
-"""Wagtail hooks of placement: the closure's entry in an application's history.
+"""Wagtail hooks of placement: bulk decisions in the queue, the closure's entry in history.
 
 Imported by ``workflows.wagtail_hooks``, which Wagtail autoloads.
 """
@@ -6,6 +6,7 @@ Imported by ``workflows.wagtail_hooks``, which Wagtail autoloads.
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from workflows.applications.bulk import BULK_DECISIONS
 from workflows.applications.moot import CLOSE_ACTION
 
 
@@ -23,3 +24,7 @@ class ClosedLogFormatter(LogFormatter):
 @hooks.register("register_log_actions")
 def register_close_log_action(actions):
     actions.register_action(CLOSE_ACTION)(ClosedLogFormatter)
+
+
+for _action_class in BULK_DECISIONS:
+    hooks.register("register_bulk_action", _action_class)
