@@ -19,12 +19,13 @@ import re
 from django import forms
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
 from wagtail.log_actions import log
 
-from workflows.models import Application, ApplicationParticipant, Enrolment, School
+from workflows.models import Application, ApplicationParticipant, Enrolment, School, WorkGroup
 
 URN_IN_TEXT_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 TRN_RE = re.compile(r"^\d{7}$")
@@ -50,6 +51,22 @@ def hub_email_link() -> str:
     return format_html('<a href="mailto:{}">{}</a>', email, email)
 
 
+#: Groups a school may ask to join (with a place left): not completed ones.
+TAKING_SCHOOLS = (WorkGroup.Status.RECRUITING, WorkGroup.Status.PLANNING, WorkGroup.Status.RUNNING)
+
+
+def groups_taking_schools(programme, academic_year: str) -> list[WorkGroup]:
+    """The programme's groups in ``academic_year`` with a place left, in one query."""
+    return list(
+        WorkGroup.objects.with_places()
+        .filter(stage=programme, academic_year=academic_year, status__in=TAKING_SCHOOLS)
+        .annotate(places=Coalesce("capacity", Value(programme.group_size_max)))
+        .filter(places_taken__lt=F("places"))
+        .order_by("area", "meeting_town", "name")
+        .only("pk", "code", "name", "area", "meeting_town")
+    )
+
+
 class DuplicateApplication(Exception):
     """Another request saved an application for the school since this form was checked."""
 
@@ -72,6 +89,14 @@ class ApplicationForm(forms.Form):
         required=False,
         max_length=10,
         help_text="For example, LS6 2AB.",
+    )
+    preferred_group = forms.ChoiceField(
+        label="Work Group you would like to join (optional)",
+        required=False,
+        help_text=(
+            "If you found a group near you in our Work Group finder, choose it. "
+            "The hub places every school and will try to place you in it."
+        ),
     )
     head_name = forms.CharField(
         label="Head teacher's full name",
@@ -111,10 +136,24 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, programme, academic_year: str, **kwargs):
+    def __init__(self, *args, programme, academic_year: str, group: str = "", **kwargs):
+        """``group`` (a code or id, from the finder's link) pre-selects a preferred group."""
         super().__init__(*args, **kwargs)
         self.programme = programme
         self.academic_year = academic_year
+        self.groups = groups_taking_schools(programme, academic_year)
+        self.fields["preferred_group"].choices = [("", "No preference")] + [
+            (str(g.pk), f"{g.name}, meets in {g.meeting_town}" if g.meeting_town else g.name)
+            for g in self.groups
+        ]
+        self.fields["preferred_group"].error_messages["invalid_choice"] = (
+            f"That Work Group is not one of the {programme.title} groups for {academic_year} "
+            "with a place left: choose one from the list, or No preference"
+        )
+        wanted = group.strip().casefold()[:40]
+        self.fields["preferred_group"].initial = next(
+            (str(g.pk) for g in self.groups if wanted in (g.code.casefold(), str(g.pk))), ""
+        )
         self.resolved_school: School | None = None
         #: True when a complete application was refused because of the school's own
         #: history; the view counts it against the rate limit like a saved one.
@@ -150,7 +189,14 @@ class ApplicationForm(forms.Form):
                 label="This teacher is the school's maths lead", required=False
             )
         # Fields in page order, so the error summary lists them as they appear.
-        order = ["school", "school_urn", "school_postcode", "head_name", "head_email"]
+        order = [
+            "school",
+            "school_urn",
+            "school_postcode",
+            "preferred_group",
+            "head_name",
+            "head_email",
+        ]
         for n in TEACHERS:
             order += [f"teacher_{n}_{part}" for part in ("name", "email", "role", "trn")]
             order.append(f"teacher_{n}_is_maths_lead")
@@ -197,6 +243,13 @@ class ApplicationForm(forms.Form):
         if not POSTCODE_RE.match(postcode):
             raise forms.ValidationError("Enter a real postcode, like LS6 2AB")
         return postcode
+
+    def clean_preferred_group(self) -> WorkGroup | None:
+        """The group chosen, which must be one this form offered (ids are easy to change)."""
+        value = self.cleaned_data["preferred_group"]
+        if not value:
+            return None
+        return next(g for g in self.groups if str(g.pk) == value)
 
     def _clean_trn(self, name: str) -> str:
         value = "".join(self.cleaned_data.get(name, "").split())
@@ -357,6 +410,7 @@ class ApplicationForm(forms.Form):
             school_postcode=school.postcode if school else data["school_postcode"],
             head_name=data["head_name"],
             head_email=data["head_email"],
+            preferred_group=data.get("preferred_group"),
             reason=data["reason"],
             consent=True,
         )

@@ -8,6 +8,7 @@ from django.urls import path
 
 from workflows.applications import offer_views
 from workflows.calendars import views as calendars
+from workflows.finder import views as finder
 from workflows.views import public
 
 app_name = "workflows"
@@ -25,4 +26,6 @@ urlpatterns = [
     ),
     # A user's private calendar feed: the token is the only credential (calendars.views).
     path("calendar/<str:token>.ics", calendars.feed, name="calendar_feed"),
+    # Every programme's groups, searchable by postcode or town (home page and navigation).
+    path("work-groups/", finder.finder, name="finder"),
 ]

@@ -81,7 +81,12 @@ def test_every_page_has_landmarks_a_skip_link_and_meta_tags(client, demo):
 def test_navigation_and_footer_come_from_the_editors_settings(client, demo):
     html = client.get("/").content.decode()
     nav = re.search(r'<nav class="site-nav" aria-label="Main">.*?</nav>', html, re.DOTALL).group(0)
-    assert re.findall(r">([^<]+)</a>", nav) == ["Primary Teaching for Mastery", "Search"]
+    # The editors' links, then the Work Group finder (not a page they could choose).
+    assert re.findall(r">([^<]+)</a>", nav) == [
+        "Primary Teaching for Mastery",
+        "Search",
+        "Find a Work Group",
+    ]
     footer = re.search(r'<nav aria-label="Footer">.*?</nav>', html, re.DOTALL).group(0)
     assert re.findall(r">([^<]+)</a>", footer) == ["Accessibility statement", "Privacy notice"]
 
@@ -101,7 +106,8 @@ def test_navigation_and_footer_come_from_the_editors_settings(client, demo):
     html = client.get("/").content.decode()
     nav = re.search(r'<nav class="site-nav" aria-label="Main">.*?</nav>', html, re.DOTALL).group(0)
     assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav) == [
-        ("https://www.ncetm.org.uk/", "NCETM")
+        ("https://www.ncetm.org.uk/", "NCETM"),
+        ("/work-groups/", "Find a Work Group"),
     ]
     assert "<p>Run by Brookfield Teaching School.</p>" in html
 

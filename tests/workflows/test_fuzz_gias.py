@@ -42,7 +42,7 @@ ALPHABETS = {
 TEXT_FIELDS = [
     (column, field)
     for column, field in COLUMNS.items()
-    if field not in {"urn", "name", "opened_on", "closed_on"}
+    if field not in {"urn", "name", "opened_on", "closed_on", "easting", "northing"}
 ]
 
 
@@ -62,6 +62,13 @@ def good_row(draw, alphabet, urn: int) -> tuple[list[str], dict]:
         day = draw(st.none() | st.dates(date(1900, 1, 1), date(2100, 12, 31)))
         values[column] = f"{day.day:02d}-{day.month:02d}-{day.year}" if day else ""
         expected[field] = day
+    for column, field, limit in (
+        ("Easting", "easting", 700_000),
+        ("Northing", "northing", 1_300_000),
+    ):
+        metres = draw(st.none() | st.integers(0, limit))
+        values[column] = "" if metres is None else str(metres)
+        expected[field] = metres or None  # blank and 0 both mean not known
     return gias_row(**values), expected
 
 
@@ -73,6 +80,7 @@ BAD_KINDS = [
     "too_long",
     "huge",
     "nul",
+    "grid",
 ]
 
 
@@ -103,6 +111,10 @@ def bad_row(draw, alphabet, urn: int) -> list[str]:
         values["EstablishmentName"] = draw(st.sampled_from("abcdefgh")) * size
     elif kind == "nul":
         values["Town"] = "Hali\x00fax"
+    elif kind == "grid":
+        values[draw(st.sampled_from(["Easting", "Northing"]))] = draw(
+            st.sampled_from(["-1", "4301.5", "430 123", "1e6", "99999999", "N/A"])
+        )
     row = gias_row(**values)
     if kind == "columns":
         extra = draw(st.sampled_from([-5, -1, 1, 5]))

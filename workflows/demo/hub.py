@@ -93,6 +93,26 @@ DEMO_SCHOOLS = [
     ),
 ]
 
+# National Grid easting and northing (metres) of each demo school: near the real
+# places their postcodes name, as GIAS's Easting/Northing columns would give them,
+# so the finder's distances from a typed postcode look right.
+DEMO_GRID = {
+    990101: (427650, 436150),  # LS6 2, Headingley
+    990102: (430850, 436300),  # LS7 3, Chapeltown
+    990103: (432700, 435350),  # LS8 4, Harehills
+    990104: (432200, 433300),  # LS9 5, Richmond Hill
+    990105: (425750, 436050),  # LS5 3, Kirkstall
+    990106: (433150, 436900),  # LS8 2, Oakwood
+    990201: (416500, 433100),  # BD1 4, Bradford centre
+    990202: (417950, 433650),  # BD3 7, Barkerend
+    990203: (418900, 433450),  # BD3 8, Thornbury
+    990204: (415300, 437400),  # BD18 3, Shipley
+    990205: (415550, 438250),  # BD18 1, Wrose
+    990206: (416200, 428700),  # BD12 0, Low Moor
+    990301: (409250, 425150),  # HX1 2, Halifax
+    990302: (405950, 423550),  # HX6 1, Sowerby Bridge
+}
+
 # code, name, stage slug, lead specialist, area, meeting town, enrolled URNs
 DEMO_GROUPS = [
     (
@@ -305,6 +325,10 @@ def load(stdout):
         )
         if created:
             stdout.write(f"Created demo school {name}")
+        if schools[urn].easting is None and urn in DEMO_GRID:
+            # Demo databases made before schools had coordinates get them once.
+            schools[urn].easting, schools[urn].northing = DEMO_GRID[urn]
+            schools[urn].save(update_fields=["easting", "northing", "updated_at"])
     if "head" in users:
         schools[990101].leaders.add(users["head"])
     if "head2" in users:

@@ -64,9 +64,14 @@ COLUMNS = {
     "HeadLastName": "head_last_name",
     "OpenDate": "opened_on",
     "CloseDate": "closed_on",
+    "Easting": "easting",
+    "Northing": "northing",
 }
 REQUIRED_COLUMNS = ("URN", "EstablishmentName")
 DATE_FIELDS = {"opened_on", "closed_on"}
+#: National Grid coordinates in metres; GIAS leaves them blank (or 0) when unknown.
+GRID_FIELDS = {"easting": 700_000, "northing": 1_300_000}
+GRID_RE = re.compile(r"^[0-9]{1,7}$")
 # ASCII digits only (``\d`` would take Arabic-Indic or superscript digits), and no
 # leading zero: URNs start at 100000, so "099999" is not one (it would also fall
 # outside the URN bitmap and the database's check constraint).
@@ -210,6 +215,21 @@ def parse_date(text: str) -> date | None:
         raise ValueError(f"{text} is not a real date") from None
 
 
+def parse_grid(text: str, limit: int) -> int | None:
+    """Parse a National Grid easting or northing in whole metres; blank or 0 is unknown.
+
+    :raises ValueError: for anything but digits, or a value beyond Great Britain's grid.
+    """
+    if text in ("", "0"):
+        return None
+    if not GRID_RE.match(text):
+        raise ValueError(f"'{text}' is not a number of metres")
+    value = int(text)
+    if value > limit:
+        raise ValueError(f"{value} is beyond the National Grid")
+    return value or None
+
+
 class GiasImporter:
     """Stream one GIAS extract into ``School``; see the module docstring for the rules.
 
@@ -319,6 +339,12 @@ class GiasImporter:
         for name in DATE_FIELDS & values.keys():
             try:
                 values[name] = parse_date(values[name])
+            except ValueError as error:
+                column = next(key for key, value in COLUMNS.items() if value == name)
+                return self._bad(line, f"{column} {error}.")
+        for name in GRID_FIELDS.keys() & values.keys():
+            try:
+                values[name] = parse_grid(values[name], GRID_FIELDS[name])
             except ValueError as error:
                 column = next(key for key, value in COLUMNS.items() if value == name)
                 return self._bad(line, f"{column} {error}.")

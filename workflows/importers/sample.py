@@ -1,7 +1,7 @@
 """GIAS-shaped CSV files for tests and the benchmark in ``bench/gias``.
 
 The header below is the establishment extract's own (``edubasealldata``), in its
-own order, as DfE publishes it: 140 columns, of which the importer reads 16 by
+own order, as DfE publishes it: 140 columns, of which the importer reads 18 by
 name. Tests and the benchmark write files with it so they exercise the real shape
 (extra columns, the importer's columns scattered among them) rather than a tidy
 16-column file the importer would never meet.
@@ -173,12 +173,13 @@ def write_gias_csv(
     return path
 
 
+# LA code, LA, town, postcode area, and the town centre's National Grid easting/northing.
 _PLACES = [
-    ("383", "Leeds", "Leeds", "LS"),
-    ("380", "Bradford", "Bradford", "BD"),
-    ("381", "Calderdale", "Halifax", "HX"),
-    ("382", "Kirklees", "Huddersfield", "HD"),
-    ("384", "Wakefield", "Wakefield", "WF"),
+    ("383", "Leeds", "Leeds", "LS", 430000, 433500),
+    ("380", "Bradford", "Bradford", "BD", 416400, 433000),
+    ("381", "Calderdale", "Halifax", "HX", 409300, 425200),
+    ("382", "Kirklees", "Huddersfield", "HD", 414500, 416500),
+    ("384", "Wakefield", "Wakefield", "WF", 433200, 420800),
 ]
 _SAINTS = ["Mary", "Joseph", "Peter", "Anne", "Chad", "Wilfrid", "Hilda", "Aidan"]
 _PLAIN = ["Brookside", "Hillcrest", "Moorland", "Riverside", "Oakfield", "Ashgrove", "Westfield"]
@@ -189,7 +190,8 @@ def synthetic_rows(count: int, *, first_urn: int = 100000, seed: int = 2026) -> 
     rng = random.Random(seed)  # noqa: S311 - plausible data, not secrets
     for index in range(count):
         urn = first_urn + index
-        la_code, la_name, town, area = _PLACES[index % len(_PLACES)]
+        la_code, la_name, town, area, easting, northing = _PLACES[index % len(_PLACES)]
+        district = 1 + index % 30
         if index % 5 == 0:
             name = f"St {rng.choice(_SAINTS)}\u2019s Catholic Primary School"
         else:
@@ -210,7 +212,12 @@ def synthetic_rows(count: int, *, first_urn: int = 100000, seed: int = 2026) -> 
                 "OpenDate": f"{1 + index % 28:02d}-{1 + index % 12:02d}-19{50 + index % 50}",
                 "Street": f"{1 + index % 300} School Lane",
                 "Town": town,
-                "Postcode": f"{area}{1 + index % 30} {index % 10}{rng.choice('ABDEFG')}{rng.choice('HJLNPQ')}",
+                "Postcode": f"{area}{district} {index % 10}{rng.choice('ABDEFG')}{rng.choice('HJLNPQ')}",
+                # A district's schools cluster (each a few hundred metres apart) around
+                # a point that moves out from the town centre as the district number grows.
+                # Arithmetic, not ``rng``: the names and postcodes stay as they were.
+                "Easting": str(easting + 700 * (district % 6) - 1750 + (index * 37) % 800 - 400),
+                "Northing": str(northing + 700 * (district // 6) - 1400 + (index * 53) % 800 - 400),
                 "HeadTitle (name)": rng.choice(["Mr", "Mrs", "Ms", "Dr"]),
                 "HeadFirstName": rng.choice(["Sam", "Alex", "Priya", "Tom", "Aisha"]),
                 "HeadLastName": rng.choice(["O\u2019Neill", "Smith", "Khan", "Brown"]),

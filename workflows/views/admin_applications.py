@@ -73,9 +73,13 @@ def offer_groups(application):
 
 
 def suggested_group(application, groups):
-    """Pick the group in the school's own local authority that still has room, if any."""
+    """Pick the group the school asked for if it has room, else one in its own local
+    authority that has, else any with room; ``None`` when none has."""
     area = application.school.local_authority if application.school else ""
     with_room = [g for g in groups if has_room(g)]
+    for group in with_room:
+        if group.pk == application.preferred_group_id:
+            return group
     for group in with_room:
         if area and group.area == area:
             return group

@@ -170,15 +170,21 @@ class PlacementBoardView(HubLeadPageMixin, TemplateView):
         rows = []
         for application in applications:
             area = application.school.local_authority if application.school else ""
-            suggested = next(
-                (g for g in groups if area and g.area == area and has_room(g)),
-                next((g for g in groups if has_room(g)), None),
+            preferred = next((g for g in groups if g.pk == application.preferred_group_id), None)
+            suggested = (
+                preferred
+                if preferred and has_room(preferred)
+                else next(
+                    (g for g in groups if area and g.area == area and has_room(g)),
+                    next((g for g in groups if has_room(g)), None),
+                )
             )
             rows.append(
                 {
                     "application": application,
                     "choices": choices,
                     "suggested": suggested.pk if suggested else None,
+                    "preferred": preferred,
                     "action_url": reverse("pd_applications:inspect", args=[application.pk]),
                     "others": others_for(records, application),
                 }

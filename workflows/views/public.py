@@ -195,7 +195,11 @@ def apply(request, programme_id: int):
                 window.academic_year,
             )
     else:
-        form = ApplicationForm(programme=programme, academic_year=window.academic_year)
+        form = ApplicationForm(
+            programme=programme,
+            academic_year=window.academic_year,
+            group=request.GET.get("group", ""),
+        )
 
     context.update(
         form=form,
