@@ -10,11 +10,14 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from wagtail.log_actions import registry as log_registry
+
 import pytest
 from icalendar import Calendar
 
 from tests.workflows import hubdata
 from tests.workflows.test_meetings import edit_data, meeting_data, visit_data
+from workflows.calendars.invitations import INVITATIONS_ACTION
 from workflows.calendars.panels import TeachersMeetingsPanel, upcoming_meetings
 from workflows.models import CalendarFeed, Meeting, Participant, School, Visit, WorkGroup
 
@@ -124,6 +127,11 @@ def test_a_new_meeting_invites_its_groups_people_and_heads_one_email_each(
         assert message.reply_to == ["specialist@mathshub.example"]
         assert message.subject.startswith("Invitation: DEV-26-LDS Work Group meeting: Plan")
     assert f"Calendar invitations sent to {len(expected)} people." in success_messages(response)[0]
+    # The meeting's history says how many went, and names nobody.
+    (entry,) = log_registry.get_logs_for_instance(meeting).filter(action=INVITATIONS_ACTION)
+    assert entry.data == {"kind": "new", "requests": len(expected), "cancellations": 0}
+    history = client.get(reverse("pd_meetings:history", args=[meeting.pk])).content.decode()
+    assert f"Calendar invitations sent to {len(expected)} people." in history
 
 
 def test_a_meeting_without_a_finish_time_lasts_a_half_day(

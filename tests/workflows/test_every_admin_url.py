@@ -45,6 +45,7 @@ from workflows.documents import school_collection
 from workflows.models import (
     ActionPlan,
     Application,
+    CalendarFeed,
     Enrolment,
     FocusArea,
     Meeting,
@@ -87,6 +88,8 @@ NAMESPACE_MODELS = {
     "wagtailadmin_api:images": Image,
     # The hub lead's sign-in lockouts page (workflows.lockouts): a listing, no object URL.
     "login_lockouts": AccessAttempt,
+    # A user's own calendar address (workflows.calendars): a form, no object URL.
+    "pd_calendar": CalendarFeed,
 }
 
 # Wagtail's own URLs that show or reach our records: reports, search, dashboard,
@@ -136,6 +139,7 @@ KINDS = {
     "create": LISTING,
     "listing": LISTING,
     "export": LISTING,
+    "mine": LISTING,
     # one object in the URL
     "inspect": VIEW,
     "history": VIEW,
@@ -161,6 +165,7 @@ KINDS = {
     "review": CHANGE,
     "track": CHANGE,
     "register": CHANGE,
+    "invitation": VIEW,
     "carry_over": CHANGE,
     "chosen_multiple": Kind(query_ids=True),
     "detail": VIEW,

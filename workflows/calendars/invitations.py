@@ -40,6 +40,7 @@ from django.utils.formats import date_format
 from wagtail.actions.create import CreateAction
 from wagtail.actions.delete import DeleteAction
 from wagtail.actions.edit import EditAction
+from wagtail.log_actions import log
 
 from workflows import roles
 from workflows.calendars import ical
@@ -49,6 +50,9 @@ from workflows.models.meetings import enrolled_participants
 logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = "workflows/calendars/emails"
+
+#: The log action on the meeting's or visit's history: how many were sent, never to whom.
+INVITATIONS_ACTION = "workflows.calendar_invitations"
 
 #: The fields whose change alters what a calendar shows, per model: a change re-sends.
 SHOWN = {
@@ -185,6 +189,22 @@ class Outcome:
     cancellations: int = 0
     kind: str = "new"
 
+    def as_data(self) -> dict:
+        return {"kind": self.kind, "requests": self.requests, "cancellations": self.cancellations}
+
+    @classmethod
+    def from_data(cls, data) -> "Outcome":
+        return cls(
+            requests=data.get("requests", 0),
+            cancellations=data.get("cancellations", 0),
+            kind=data.get("kind", "new"),
+        )
+
+    def log(self, obj, user) -> None:
+        """Note on ``obj``'s history what was sent (counts only), unless nothing changed."""
+        if self.kind != "unchanged":
+            log(instance=obj, action=INVITATIONS_ACTION, user=user, data=self.as_data())
+
     def message(self) -> str:
         if self.kind == "unchanged":
             return ""
@@ -238,8 +258,10 @@ class InvitingCreateAction(CreateAction):
     """Wagtail's create action; then the invitations (see the module docstring)."""
 
     def execute(self, *args, **kwargs):
-        result = super().execute(*args, **kwargs)
-        self.instance.calendar_outcome = invite(self.instance)
+        with transaction.atomic():
+            result = super().execute(*args, **kwargs)
+            self.instance.calendar_outcome = invite(self.instance)
+            self.instance.calendar_outcome.log(self.instance, self.user)
         return result
 
 
@@ -252,6 +274,7 @@ class InvitingEditAction(EditAction):
             before = shown_values(type(self.instance), self.instance.pk)
             result = super().execute(*args, **kwargs)
             self.instance.calendar_outcome = reinvite(self.instance, before)
+            self.instance.calendar_outcome.log(self.instance, self.user)
         return result
 
 
@@ -260,10 +283,14 @@ class InvitingDeleteAction(DeleteAction):
 
     def execute(self, *args, **kwargs):
         messages = cancellations(self.instance)
-        result = super().execute(*args, **kwargs)
+        outcome = Outcome(cancellations=len(messages), kind="cancelled")
+        with transaction.atomic():
+            # Logged while the record exists; undone with it if the delete is refused.
+            outcome.log(self.instance, self.user)
+            result = super().execute(*args, **kwargs)
         # Registered after the delete succeeded: a refused delete cancels nothing.
         send_on_commit(messages)
-        self.instance.calendar_outcome = Outcome(cancellations=len(messages), kind="cancelled")
+        self.instance.calendar_outcome = outcome
         return result
 
 

@@ -1,7 +1,8 @@
 """Admin wiring of calendars: the inviting actions, "My calendar", the heads' panel.
 
 * ``register_actions``: the create, edit and delete views of meetings and visits
-  run :mod:`.invitations`' actions, which send the invitations;
+  run :mod:`.invitations`' actions, which send the invitations; each sending is
+  noted on the record's history (``register_log_actions``), counts only;
 * ``register_admin_urls``: "My calendar" (``pd_calendar:mine``), linked from the
   "Professional development" menu and the account page;
 * ``construct_homepage_panels``: a school leader's teachers' meetings.
@@ -11,6 +12,7 @@ from django.urls import include, path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
 
 from workflows.calendars import invitations
 from workflows.calendars.panels import TeachersMeetingsPanel
@@ -23,6 +25,19 @@ NAMESPACE = "pd_calendar"
 @hooks.register("register_actions")
 def register_inviting_actions(registry):
     invitations.register_actions(registry)
+
+
+class InvitationsFormatter(LogFormatter):
+    label = "Send calendar invitations"
+
+    def format_message(self, log_entry):
+        outcome = invitations.Outcome.from_data(log_entry.data or {})
+        return outcome.message() or "Calendar invitations"
+
+
+@hooks.register("register_log_actions")
+def register_invitation_log_action(actions):
+    actions.register_action(invitations.INVITATIONS_ACTION)(InvitationsFormatter)
 
 
 @hooks.register("register_admin_urls")
