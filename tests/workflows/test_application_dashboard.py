@@ -163,6 +163,7 @@ def test_a_long_queue_shows_the_first_few_and_links_to_the_rest(client, demo):
     assert hrefs == [
         f"{reverse('pd_applications:index')}?status={Status.UNDER_REVIEW}",
         f"{reverse('pd_applications:index')}?status={Status.WAITLISTED}",
+        f"{reverse('pd_applications:index')}?status={Status.LAPSED}",  # back with the hub
     ]
 
 
