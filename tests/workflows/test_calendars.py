@@ -5,6 +5,7 @@ Every ``.ics`` is read back with a real parser (``icalendar.Calendar.from_ical``
 """
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -17,6 +18,7 @@ from icalendar import Calendar
 
 from tests.workflows import hubdata
 from tests.workflows.test_meetings import edit_data, meeting_data, visit_data
+from workflows.calendars import ical
 from workflows.calendars.invitations import INVITATIONS_ACTION
 from workflows.calendars.panels import TeachersMeetingsPanel, upcoming_meetings
 from workflows.models import CalendarFeed, Meeting, Participant, School, Visit, WorkGroup
@@ -463,3 +465,15 @@ def test_the_heads_panel_costs_the_same_queries_at_5_and_500_meetings(
     head = hubdata.user("head")
     with django_assert_num_queries(3):
         TeachersMeetingsPanel(head).get_context_data()
+
+
+def test_times_are_utc_whatever_the_season_and_a_meeting_without_a_host_is_in_its_town(leeds):
+    meeting = leeds.meetings.first()
+    meeting.starts_at = datetime(2027, 6, 10, 13, tzinfo=ZoneInfo("Europe/London"))
+    meeting.ends_at = None
+    meeting.host_school = None
+    event = ical.event(meeting)
+    assert event.decoded("DTSTART") == datetime(2027, 6, 10, 12, tzinfo=UTC)  # BST
+    assert event.decoded("DTEND") == datetime(2027, 6, 10, 15, tzinfo=UTC)
+    assert "DTSTART:20270610T120000Z" in event.to_ical().decode()
+    assert str(event["LOCATION"]) == leeds.meeting_town == "Leeds"
