@@ -126,3 +126,28 @@ def test_a_programme_page_shows_its_status_near_the_top_on_a_phone(page, site_ur
     summary = page.locator(".apply-summary")
     assert summary.locator(".status").is_visible()
     assert summary.bounding_box()["y"] < 800  # on the first screen
+
+
+@pytest.mark.parametrize(("width", "typed"), [(1280, "LS6 2AB"), (375, "LS99 9ZZ")])
+def test_the_hub_wide_finder_with_a_search_has_no_axe_violations(
+    page, site_url, axe_violations, width, typed
+):
+    """Searched from the home page's link: results nearest first, or the message linked."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(site_url + "/")
+    page.locator("#finder-heading").locator("xpath=..").get_by_role("link").click()
+    page.wait_for_url("**/work-groups/")
+    page.get_by_label("Postcode or town").fill(typed)
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/work-groups/?near=*")
+    if typed == "LS6 2AB":
+        assert page.get_by_role("heading", name="Work Groups nearest LS6 2AB").is_visible()
+        assert page.locator("tbody tr").first.locator("th").inner_text() == (
+            "Leeds Development Work Group"
+        )
+    else:
+        summary = page.locator(".error-summary")
+        assert summary.evaluate("el => el === document.activeElement")
+        assert summary.get_by_role("link").get_attribute("href") == "#id_near"
+    assert _no_sideways_scroll(page)
+    assert axe_violations(page) == []
