@@ -15,6 +15,11 @@ class WorkflowsConfig(AppConfig):
         # them up by model. A model without a declared scope stops start-up here.
         register_scoped_policies()
 
+        # Messages to a group are read by rights the roles already hold (no permissions of their own).
+        from workflows.groups.policy import register_message_policy
+
+        register_message_policy()
+
         # Documents: Wagtail's collection policy, minus other schools' PD attachments.
         from workflows.documents import register_document_policy
 

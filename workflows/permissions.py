@@ -109,9 +109,8 @@ SCOPES: dict[str, ScopeRule] = {
     "workflows.visit": ScopeRule(school="school", group="work_group"),
     "workflows.participant": ScopeRule(school="enrolment__school", group="enrolment__work_group"),
     "workflows.meeting": ScopeRule(school="work_group__enrolments__school", group="work_group"),
-    "workflows.groupmessage": ScopeRule(
-        school="work_group__enrolments__school", group="work_group"
-    ),
+    # A school leader reads the messages their school's people received.
+    "workflows.groupmessage": ScopeRule(school="recipients__enrolment__school", group="work_group"),
     "workflows.attendance": ScopeRule(
         school="participant__enrolment__school", group="meeting__work_group"
     ),

@@ -73,6 +73,10 @@ def test_the_demo_notice_shows_the_policy_and_sits_in_the_footer(client, demo):
             "36 months (3 years) after the end of the school's place in its Work Group",
         ),
         (
+            "Messages sent to a Work Group: their subject, text and who received them",
+            "36 months (3 years) after the day the message was sent",
+        ),
+        (
             "People named in visit notes and action plans (owners, progress notes, reviews, evidence)",
             "72 months (6 years) after the end of the academic year",
         ),

@@ -191,6 +191,7 @@ DUE = {
     "participants": 4,
     "visits": 1,
     "action_plans": 1,
+    "group_messages": 0,  # tests/workflows/test_group_messages.py
     "accounts": 1,
 }
 

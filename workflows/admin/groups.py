@@ -15,7 +15,7 @@ inspect page lists its schools.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.urls import path, reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -30,6 +30,7 @@ from workflows.admin.scoping import (
     specialists_queryset,
 )
 from workflows.applications.moot import close_moot_applications
+from workflows.groups.views import SendMessageView, group_messages_context
 from workflows.models import Enrolment, Participant, WorkGroup
 from workflows.permissions import visible
 from workflows.plans.views import policy as plan_policy
@@ -85,6 +86,7 @@ class WorkGroupInspectView(ReadableInspectView):
             context["plans_url"] = reverse(
                 "wagtailsnippets_workflows_actionplan:work_group", args=[self.object.pk]
             )
+        context.update(group_messages_context(self.request.user, self.object))
         return context
 
 
@@ -103,6 +105,13 @@ class WorkGroupViewSet(ScopedModelViewSet):
         from workflows.views.admin_placement import WorkGroupPrefillMixin
 
         return type("WorkGroupCreateView", (WorkGroupPrefillMixin, super().add_view_class), {})
+
+    def get_urlpatterns(self):
+        # "Message the group" (workflows.groups): scoped by the group in the URL.
+        return [
+            *super().get_urlpatterns(),
+            path("message/<str:pk>/", self.construct_view(SendMessageView), name="message"),
+        ]
 
     inspect_view_enabled = True
     # What the hub talks about, not the database's bookkeeping (id, timestamps).

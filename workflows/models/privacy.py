@@ -121,6 +121,11 @@ class RetentionPolicy(BaseGenericSetting):
                 self.participation_months,
             ),
             (
+                "Messages sent to a Work Group: their subject, text and who received them",
+                "the day the message was sent",
+                self.participation_months,
+            ),
+            (
                 "People named in visit notes and action plans (owners, progress notes, reviews, evidence)",
                 "the end of the academic year",
                 self.support_record_months,

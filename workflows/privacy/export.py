@@ -46,6 +46,7 @@ from workflows.models import (
     ApplicationParticipant,
     Attendance,
     CriterionProgress,
+    GroupMessage,
     Participant,
     PlanReview,
     ProgressNote,
@@ -374,6 +375,38 @@ def _evidence_section(users) -> Section:
     )
 
 
+def _messages_received_section(participants) -> Section:
+    """Messages sent to a Work Group that reached them: what and when, not who else."""
+    return Section.of(
+        "group_messages_received",
+        "Messages from your Work Group's lead that were sent to you",
+        GroupMessage.objects.filter(
+            recipients__in=[p.pk for p in participants], anonymised_at__isnull=True
+        )
+        .distinct()
+        .select_related("work_group")
+        .order_by("sent_at", "pk"),
+        work_group=lambda message: message.work_group.code,
+        sent=lambda message: _when(message.sent_at),
+        subject=lambda message: message.subject,
+    )
+
+
+def _messages_sent_section(users) -> Section:
+    return Section.of(
+        "group_messages_sent",
+        "Messages you sent to Work Groups",
+        GroupMessage.objects.filter(sent_by__in=users, anonymised_at__isnull=True)
+        .select_related("work_group")
+        .order_by("sent_at", "pk"),
+        work_group=lambda message: message.work_group.code,
+        sent=lambda message: _when(message.sent_at),
+        subject=lambda message: message.subject,
+        message=lambda message: message.body,
+        people_reached=lambda message: message.recipient_count,
+    )
+
+
 def _visits_section(users) -> Section:
     section = Section(
         "visits",
@@ -480,6 +513,7 @@ def collect(email: str) -> SubjectData:
         applications,
         _participation_section(participants),
         _attendance_section(participants),
+        _messages_received_section(participants),
         _plans_section(users),
         _actions_section(users),
         _reviews_section(users),
@@ -487,6 +521,7 @@ def collect(email: str) -> SubjectData:
         _criteria_section(users),
         _evidence_section(users),
         _visits_section(users),
+        _messages_sent_section(users),
         _school_contact_section(email),
         _history_section(users, [p.pk for p in participants], application_ids),
     ]

@@ -29,6 +29,12 @@ from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision
 
+from workflows.groups.privacy import (
+    anonymise_group_messages,
+    anonymised_group_messages,
+    due_group_messages,
+    forget_recipients,
+)
 from workflows.models import (
     Action,
     ActionEvidence,
@@ -117,6 +123,7 @@ def anonymise_participants(ids, now):
         Participant.objects.filter(pk__in=chunk).update(
             name=MARKER, email="", trn="", user=None, anonymised_at=now, updated_at=now
         )
+        forget_recipients(chunk)  # off the messages sent to their group
     _scrub_hub_log(Participant, ids, label=MARKER)
 
 
@@ -367,6 +374,14 @@ KINDS = [
         _due_plans,
         lambda: ActionPlan.objects.filter(anonymised_at__isnull=False),
         anonymise_plans,
+    ),
+    Kind(
+        "group_messages",
+        "Messages sent to Work Groups (subject, text and recipients)",
+        "participation_months",
+        due_group_messages,
+        anonymised_group_messages,
+        anonymise_group_messages,
     ),
     Kind(
         "accounts",
