@@ -3,8 +3,9 @@
 Anonymous visitors use it, so, like the per-programme finder, it shows only a
 public projection of each group (name, programme, area, meeting town, status,
 places left) built from ``values()``: no person and no school name can reach the
-template. Its cost is fixed: five queries with a search, four without, however
-many groups, schools or programmes there are.
+template. Its cost is fixed however many groups, schools or programmes there are:
+six queries with a search (the programmes and their view restrictions, the years,
+the groups, where the place typed is, where the groups meet).
 
 Where a group is, for its distance: the middle of the hub's schools in the town it
 meets in, else of those in the area (local authority) it serves. Not the middle of
