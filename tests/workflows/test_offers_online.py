@@ -103,7 +103,7 @@ def test_the_emailed_link_shows_the_offer_and_accepting_enrols_once(
 
     page = client.get(path)
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     facts = BeautifulSoup(page.content, "html.parser").select_one("[data-offer]")
     pairs = dict(
         zip(
