@@ -18,6 +18,7 @@ import pytest
 from tests.workflows import hubdata
 from workflows.admin.application_panels import application_sections
 from workflows.applications.moot import close_moot_applications
+from workflows.applications.offers import answer_offer, offer_token
 from workflows.decisions import decide
 from workflows.models import Application, Enrolment, HubLogEntry, WorkGroup
 
@@ -146,8 +147,18 @@ def test_editing_an_enrolment_closes_nothing(client, hub_lead):
     assert late.status == Status.SUBMITTED
 
 
-def test_the_schools_own_answer_closes_them_with_nobody_named(school_with_applications):
-    """The school's online answer enrols through the same accept path, with no user."""
+def test_the_schools_own_online_acceptance_closes_them_with_nobody_named(
+    school_with_applications, django_capture_on_commit_callbacks
+):
+    data = school_with_applications
+    accepted = Application.objects.get(pk=data["accepted"].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer_offer(offer_token(accepted), "accept")
+    reason = reason_for(data["school"], data["group"], timezone.localdate())
+    assert_closed(data["moot"], reason, None)
+
+
+def test_calling_it_again_closes_nothing_more(school_with_applications):
     data = school_with_applications
     enrolment = Enrolment(
         school=data["school"], work_group=data["group"], application=data["accepted"]
