@@ -480,3 +480,21 @@ def test_the_lapse_is_not_the_hubs_decision_and_the_school_cannot_use_it(group, 
     assert "lapse" not in DECISIONS
     with pytest.raises(DecisionRefused):
         decide(application.pk, "lapse", hub_lead)
+
+
+def test_a_lapsed_application_is_anonymised_like_any_undecided_one(demo):
+    from workflows.privacy.purge import purge
+
+    group = hubdata.group("DEV-20-OLD", year="2020/21", capacity=2)
+    application = hubdata.application(hubdata.school(), year="2020/21")
+    decide(application.pk, "offer", hubdata.user("hublead"), work_group=group)
+    past = timezone.now() - timedelta(days=60)
+    Application.objects.filter(pk=application.pk).update(decided_at=past, offer_chased_at=past)
+    assert chase_and_lapse() == (0, 1)
+
+    purge(apply=True)
+
+    application.refresh_from_db()
+    assert application.status == Status.LAPSED
+    assert application.anonymised_at is not None
+    assert "Pat Head" not in application.head_name

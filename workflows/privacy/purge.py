@@ -66,7 +66,14 @@ CHUNK = 500  # ids per ``IN (...)``: well under every database's parameter limit
 
 Status = Application.Status
 UNSUCCESSFUL = (Status.DECLINED, Status.WITHDRAWN)
-UNDECIDED = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.WAITLISTED, Status.OFFERED)
+# A lapsed offer is back with the hub, undecided: without it here its details stayed for good.
+UNDECIDED = (
+    Status.SUBMITTED,
+    Status.UNDER_REVIEW,
+    Status.WAITLISTED,
+    Status.OFFERED,
+    Status.LAPSED,
+)
 
 
 def _chunks(ids):
