@@ -155,7 +155,7 @@ def test_a_bulk_decline_needs_one_reason_and_sends_it_to_each_school_once(
     url = bulk_url("decline", chosen)
     refused = post(hub_lead_client, url, django_capture_on_commit_callbacks, {"reason": "  "})
     assert refused.status_code == 200
-    assert "Nothing was decided" in refused.content.decode()
+    assert "Nothing was decided: Reason: Give the reason" in refused.content.decode()
     assert (
         Application.objects.filter(pk__in=[a.pk for a in chosen], status="submitted").count() == 2
     )

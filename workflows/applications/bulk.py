@@ -187,6 +187,7 @@ class BulkDeclineForm(forms.Form):
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Sent to every school declined, in its email: word it so it reads right for each.",
+        error_messages={"required": "Give the reason; it is sent to each school declined."},
     )
 
     def decision_kwargs(self):
