@@ -48,6 +48,7 @@ from workflows.models import (
     CalendarFeed,
     Enrolment,
     FocusArea,
+    GroupMessage,
     Meeting,
     Participant,
     RetentionPolicy,
@@ -90,6 +91,8 @@ NAMESPACE_MODELS = {
     "login_lockouts": AccessAttempt,
     # A user's own calendar address (workflows.calendars): a form, no object URL.
     "pd_calendar": CalendarFeed,
+    # Messages sent to a Work Group (workflows.groups): read, never edited.
+    "pd_group_messages": GroupMessage,
 }
 
 # Wagtail's own URLs that show or reach our records: reports, search, dashboard,
@@ -165,6 +168,7 @@ KINDS = {
     "review": CHANGE,
     "track": CHANGE,
     "register": CHANGE,
+    "message": CHANGE,
     "invitation": VIEW,
     "carry_over": CHANGE,
     "chosen_multiple": Kind(query_ids=True),
@@ -221,6 +225,8 @@ POSITIVE = {
     "pd_applications:index_results": {"head", "head2", "hublead"},
     "pd_applications:placement": {"hublead"},
     "pd_schools:index": EVERY_PD_ROLE,
+    "pd_group_messages:index": EVERY_PD_ROLE,
+    "pd_group_messages:index_results": EVERY_PD_ROLE,
     "pd_schools:index_results": EVERY_PD_ROLE,
     "pd_school_chooser:choose": EVERY_PD_ROLE,
     "pd_school_chooser:choose_results": EVERY_PD_ROLE,
@@ -411,7 +417,27 @@ def side_objects(side):
         .order_by("pk")
         .first(),
         Image: school_image(school),
+        GroupMessage: walk_message(group, "the whole group", group.enrolments.values("school")),
     }
+
+
+def walk_message(group, to, schools):
+    """A message sent to ``group``'s people of ``schools`` (the demo sends none)."""
+    subject = f"Walk: {group.code} to {to}"
+    message = GroupMessage.objects.filter(subject=subject).first()
+    if message is None:
+        people = Participant.objects.filter(
+            enrolment__work_group=group, enrolment__school__in=schools
+        )
+        message = GroupMessage.objects.create(
+            work_group=group,
+            sent_by=group.lead_specialist,
+            subject=subject,
+            body="Hello.",
+            recipient_count=people.count(),
+        )
+        message.recipients.set(people)
+    return message
 
 
 def school_image(school):
@@ -435,6 +461,8 @@ def sibling_objects(side):
         Participant: enrolment.participants.order_by("pk").first(),
         Visit: Visit.objects.filter(school=school).order_by("pk").first(),
         ActionPlan: ActionPlan.objects.get(school=school),
+        # Sent to the group, but reaching only the sibling school's people.
+        GroupMessage: walk_message(enrolment.work_group, "one school", [school.pk]),
     }
 
 
@@ -673,6 +701,11 @@ def test_every_admin_url_keeps_to_the_roles_scope(client, demo, role):
 REACHED_BY_NOBODY = {
     "wagtailsnippets_workflows_actionplan:revisions_unschedule": "no plan revision is scheduled",
     "wagtailsnippets_workflows_actionplan:unpublish": "no role holds publish on plans",
+    "pd_group_messages:edit": "a message sent is never edited (workflows.groups.policy)",
+    "pd_group_messages:delete": "nor deleted: the retention purge clears it",
+    "pd_group_messages:history": "a message's sending is on its Work Group's history",
+    "pd_group_messages:history_results": "a message's sending is on its Work Group's history",
+    "pd_group_messages:usage": "nothing refers to a message",
 }
 # Who may open each side's objects, tried in turn.
 INSIDERS = {

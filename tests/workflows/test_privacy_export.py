@@ -37,6 +37,7 @@ FILES = {
     "applications.csv",
     "participation.csv",
     "attendance.csv",
+    "group_messages_received.csv",
     "action_plans.csv",
     "actions.csv",
     "reviews.csv",
@@ -44,6 +45,7 @@ FILES = {
     "success_criteria.csv",
     "evidence.csv",
     "visits.csv",
+    "group_messages_sent.csv",
     "school_contact.csv",
     "history.csv",
 }
