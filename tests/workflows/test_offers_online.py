@@ -498,3 +498,16 @@ def test_a_lapsed_application_is_anonymised_like_any_undecided_one(demo):
     assert application.status == Status.LAPSED
     assert application.anonymised_at is not None
     assert "Pat Head" not in application.head_name
+
+
+OFFER_PAGE_QUERIES = 1  # the application with its school, programme and group
+
+
+def test_the_offer_page_costs_a_fixed_number_of_queries(
+    client, group, hub_lead, commit, django_assert_num_queries
+):
+    application = offer(hubdata.application(hubdata.school()), group, hub_lead, commit)
+    path = path_for(application)
+    client.get(path)  # the site's settings and navigation, cached from here on
+    with django_assert_num_queries(OFFER_PAGE_QUERIES):
+        assert client.get(path).status_code == 200
