@@ -156,6 +156,18 @@ def test_the_emailed_link_shows_the_offer_and_accepting_enrols_once(
     assert entry.user is None
     assert entry.data["online"] is True
     assert "Offer accepted online by the school (DEV-26-ON)" in history(client, application)
+    client.force_login(hub_lead)
+    page = BeautifulSoup(
+        client.get(reverse("pd_applications:inspect", args=[application.pk])).content,
+        "html.parser",
+    )
+    story = [" ".join(li.get_text().split()) for li in page.select("[data-offer-story] li")]
+    assert [line.split(":")[0] for line in story] == [
+        "Offer sent",
+        "Offer accepted online by the school",
+    ]
+    assert "by Hana Lead" in story[0] and "Hana Lead" not in story[1]
+    assert ", by the school, online" in page.get_text()
 
 
 def test_the_hub_can_still_record_an_acceptance_sent_by_email(client, group, hub_lead, commit):
