@@ -194,6 +194,8 @@ class GroupMessageViewSet(ScopedModelViewSet):
     index_view_class = GroupMessageIndexView
     inspect_view_class = GroupMessageInspectView
     inspect_view_enabled = True
+    # The template lays the message out itself; recipients are listed in scope there.
+    inspect_view_fields = ["work_group", "sent_at", "recipient_count"]
     list_per_page = 50
     list_display = [
         "subject",
