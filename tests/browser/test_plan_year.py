@@ -293,7 +293,7 @@ def test_a_plan_through_the_year(page, login, live_server, demo, tmp_path):
         ACTION_1,
         ACTION_2_CHANGED,
         "Agreed by",
-        "Every class uses stem sentences – Partly met",
+        "Every class uses stem sentences \N{EN DASH} Partly met",
         "Staff meeting held; stems on every working wall.",
         "Minutes of the staff meeting",
         "A good first term; planning time is protected.",
