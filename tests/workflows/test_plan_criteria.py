@@ -268,5 +268,11 @@ def test_the_print_shows_each_criterion_and_how_it_stands(client, agreed):
     )
     client.force_login(user("head"))
     page = client.get(reverse(f"{NS}:print", args=[plan.pk])).content.decode()
-    assert "Every class uses the agreed representations. \N{EN DASH} <strong>Not started</strong>" in page
-    assert "Pupils explain with a model. \N{EN DASH} <strong>Partly met</strong> (Year 3 and 4 books.)" in page
+    assert (
+        "Every class uses the agreed representations. \N{EN DASH} <strong>Not started</strong>"
+        in page
+    )
+    assert (
+        "Pupils explain with a model. \N{EN DASH} <strong>Partly met</strong> (Year 3 and 4 books.)"
+        in page
+    )
