@@ -8,6 +8,7 @@ from django.test import override_settings
 import pytest
 
 from tests.dbutils import clear_caches, kept_for_module
+from tests.snapshots import Snapshot
 
 
 def pytest_collection_modifyitems(items):
@@ -56,27 +57,74 @@ def empty_cache():
     clear_caches()
 
 
-@pytest.fixture(scope="module")
-def demo_snapshot(request, django_db_setup, django_db_blocker):
-    """The demo hub, loaded once for a module rather than once per test.
+class DemoCopy:
+    """The demo hub loaded once for the test process, then put back from a copy of its rows.
 
-    Building the hub is most of the cost of a test that uses it. Modules whose tests
-    commit for real (``transaction=True``: live-server browser tests, backups) cannot
-    nest transactions; there ``demo`` loads the hub per test.
+    ``load_demo`` takes seconds (every page save, revision and search update); putting
+    its rows back takes a fraction of one, so each module (or transactional test) gets
+    the hub exactly as loaded without loading it again.
+    """
+
+    def __init__(self):
+        self.text = None
+        self.copy = None
+
+    def prepare(self):
+        """Load the hub and copy it, leaving the database as it was; once a process.
+
+        Needs to run outside any transaction (the copy must outlive it): inside one,
+        nothing happens and ``restore`` loads the hub for real.
+        """
+        from django.db import connection
+
+        if self.copy is not None or connection.in_atomic_block:
+            return
+        before = Snapshot("empty", media=False)
+        before.take()
+        self.text = load_demo()
+        self.copy = Snapshot("demo")
+        self.copy.take()
+        before.restore()
+        clear_caches()
+
+    def restore(self):
+        """Put the demo hub in the database; return what ``load_demo`` printed."""
+        self.prepare()
+        if self.copy is None:
+            return load_demo()
+        self.copy.restore()
+        clear_caches()
+        return self.text
+
+
+@pytest.fixture(scope="session")
+def demo_copy(django_db_setup):
+    """The process's one :class:`DemoCopy`."""
+    return DemoCopy()
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot(request, demo_copy, django_db_setup, django_db_blocker):
+    """The demo hub, put in once for a module rather than once per test.
+
+    Modules whose tests commit for real (``transaction=True``: live-server browser tests,
+    backups) cannot nest transactions; there ``demo`` puts the hub in per test.
 
     :returns: the text ``load_demo`` printed, or None in a transactional module.
     """
     if transactional(request.node):
         yield None
         return
+    with django_db_blocker.unblock():
+        demo_copy.prepare()  # outside the module's transaction, so the copy outlives it
     with kept_for_module(django_db_blocker):
         with django_db_blocker.unblock():
-            text = load_demo()
+            text = demo_copy.restore()
         yield text
 
 
 @pytest.fixture
-def demo(request, demo_snapshot, db):
+def demo(request, demo_snapshot, demo_copy, db):
     """The demo hub, as ``make run`` loads it.
 
     :returns: the text ``load_demo`` printed.
@@ -88,4 +136,4 @@ def demo(request, demo_snapshot, db):
                 "whole module transaction=True, or move the test to its own module."
             )
         return demo_snapshot
-    return load_demo()
+    return demo_copy.restore()
