@@ -61,7 +61,7 @@ def test_the_demo_notice_shows_the_policy_and_sits_in_the_footer(client, demo):
     assert response.status_code == 200
     assert _rows(response) == [
         (
-            "Names, email addresses, TRNs and reasons in declined or withdrawn applications",
+            "Names, email addresses, TRNs and reasons in declined, withdrawn or closed applications",
             "12 months (1 year) after the decision",
         ),
         (
@@ -115,7 +115,7 @@ def test_changing_the_policy_changes_the_page_at_once_even_when_cached(
         "24 months (2 years) after the end of the school's place in its Work Group"
     )
     assert rows[
-        "Names, email addresses, TRNs and reasons in declined or withdrawn applications"
+        "Names, email addresses, TRNs and reasons in declined, withdrawn or closed applications"
     ] == ("6 months after the decision")
 
 

@@ -251,7 +251,7 @@ def test_a_dry_run_says_what_it_would_do_and_changes_nothing(world):
 
     assert snapshot() == before
     for label, months, key in (
-        ("Declined or withdrawn applications", 12, "unsuccessful_applications"),
+        ("Declined, withdrawn or closed applications", 12, "unsuccessful_applications"),
         ("Applications never decided", 12, "undecided_applications"),
         ("Accepted applications of ended places", 36, "accepted_applications"),
         ("Participants of ended places", 36, "participants"),
@@ -373,7 +373,7 @@ def test_a_second_run_is_a_no_op_and_says_so(world):
     assert "Nothing to anonymise: every record past its retention period is anonymised" in out
     done = expected(world)["unsuccessful_applications"]
     assert (
-        f"Declined or withdrawn applications (kept 12 months): anonymised 0; {done} anonymised"
+        f"Declined, withdrawn or closed applications (kept 12 months): anonymised 0; {done} anonymised"
         in out
     )
     assert HubLogEntry.objects.filter(action=PURGE_ACTION).count() == 1
@@ -544,3 +544,21 @@ def test_the_titles_of_evidence_removed_earlier_go_with_the_plan(world, settings
         content_type=ContentType.objects.get_for_model(Document), object_id=str(document_pk)
     )
     assert history.count() == 2 and set(history.values_list("label", flat=True)) == {MARKER}
+
+
+def test_an_application_closed_by_an_enrolment_is_anonymised_as_a_decline_is(demo):
+    """Closed when the school joined a group by another application: kept as long as a decline."""
+    now = timezone.now()
+    closed = {}
+    for key, months in (("old", 13), ("recent", 11)):
+        school = hubdata.school(f"Closed {key.title()} Primary")
+        closed[key] = hubdata.application(school, year=year_back(1), status=S.CLOSED)
+        Application.objects.filter(pk=closed[key].pk).update(decided_at=months_before(now, months))
+
+    purge(apply=True)
+
+    old, recent = (Application.objects.get(pk=closed[key].pk) for key in ("old", "recent"))
+    assert (old.head_name, old.head_email, old.reason) == (MARKER, MARKER_EMAIL, MARKER)
+    assert old.anonymised_at is not None
+    assert recent.head_name == closed["recent"].head_name
+    assert recent.anonymised_at is None

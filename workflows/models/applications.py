@@ -80,7 +80,11 @@ class Application(TimestampedModel):
         editable=False,
         help_text="When the school was reminded of its unanswered offer; an offer is chased once.",
     )
-    decision_reason = models.TextField(blank=True, help_text="Sent to the school with a decline.")
+    decision_reason = models.TextField(
+        blank=True,
+        help_text="Why: sent to the school with a decline; the school's own reason when it "
+        "declines an offer; why an application was closed.",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

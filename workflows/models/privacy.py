@@ -50,13 +50,14 @@ class RetentionPolicy(BaseGenericSetting):
 
     unsuccessful_application_months = RetentionMonthsField(
         12,
-        "Months after the decision that a declined or withdrawn application keeps the "
-        "names, email addresses, TRNs and reasons it was sent with.",
+        "Months after the decision that a declined, withdrawn or closed application "
+        "keeps the names, email addresses, TRNs and reasons it was sent with.",
     )
     undecided_application_months = RetentionMonthsField(
         12,
         "Months after the end of its academic year (31 August) that an application "
-        "never decided (still submitted, under review, waitlisted or offered) keeps "
+        "never decided (still submitted, under review, waitlisted, offered, or its "
+        "offer lapsed) keeps "
         "its personal details.",
     )
     participation_months = RetentionMonthsField(
@@ -106,7 +107,7 @@ class RetentionPolicy(BaseGenericSetting):
         """Return ``(what is kept, counted from, months)`` rows, for the notice and the purge."""
         return [
             (
-                "Names, email addresses, TRNs and reasons in declined or withdrawn applications",
+                "Names, email addresses, TRNs and reasons in declined, withdrawn or closed applications",
                 "the decision",
                 self.unsuccessful_application_months,
             ),

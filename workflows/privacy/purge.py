@@ -65,7 +65,8 @@ PURGE_ACTION = "workflows.personal_data_purged"
 CHUNK = 500  # ids per ``IN (...)``: well under every database's parameter limit
 
 Status = Application.Status
-UNSUCCESSFUL = (Status.DECLINED, Status.WITHDRAWN)
+# Closed: the school joined a group by another application, so this one is done with.
+UNSUCCESSFUL = (Status.DECLINED, Status.WITHDRAWN, Status.CLOSED)
 # A lapsed offer is back with the hub, undecided: without it here its details stayed for good.
 UNDECIDED = (
     Status.SUBMITTED,
@@ -336,7 +337,7 @@ def _due_accounts(policy, now):
 KINDS = [
     Kind(
         "unsuccessful_applications",
-        "Declined or withdrawn applications",
+        "Declined, withdrawn or closed applications",
         "unsuccessful_application_months",
         _due_unsuccessful,
         lambda: Application.objects.filter(status__in=UNSUCCESSFUL, anonymised_at__isnull=False),
