@@ -100,7 +100,12 @@ def test_the_finders_link_preselects_its_group_and_nothing_else(client, groups, 
     assert selected(response) == (str(made[expected].pk) if expected else "")
 
 
-def test_the_chosen_group_is_stored_with_the_application(client, groups):
+def hub_email(mailoutbox):
+    (email,) = [m for m in mailoutbox if m.subject.startswith("New application")]
+    return email.body
+
+
+def test_the_chosen_group_is_stored_with_the_application(client, groups, mailoutbox):
     development, made = groups
     response = client.post(
         apply_url(development), {**APPLICATION, "preferred_group": str(made["halifax"].pk)}
@@ -108,15 +113,17 @@ def test_the_chosen_group_is_stored_with_the_application(client, groups):
     assert response.status_code == 302
     application = Application.objects.get(school__urn=990301, academic_year=YEAR)
     assert application.preferred_group == made["halifax"]
+    assert "Asked to join: Halifax (DEV-27-HFX)" in hub_email(mailoutbox)
 
 
-def test_no_preference_stores_none(client, groups):
+def test_no_preference_stores_none(client, groups, mailoutbox):
     development, _ = groups
     assert (
         client.post(apply_url(development), {**APPLICATION, "preferred_group": ""}).status_code
         == 302
     )
     assert Application.objects.get(school__urn=990301, academic_year=YEAR).preferred_group is None
+    assert "Asked to join: no Work Group named" in hub_email(mailoutbox)
 
 
 @pytest.mark.parametrize(
