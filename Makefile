@@ -16,18 +16,21 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-15s %s\n", $$1, $$2}'
 
+# The venv's own pip installs these requirements; upgrading it first costs a fresh clone
+# another index round trip for nothing.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
 # The stamp files make a second `make run` skip pip when nothing changed.
 $(VENV)/.installed: requirements.txt constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.installed
+# requirements-dev.txt includes requirements.txt: one pip run installs both (on a fresh
+# clone, a second run would resolve every runtime requirement again) and stamps both.
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
-	touch $@
+	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed ## Create .venv and install the runtime requirements
 
