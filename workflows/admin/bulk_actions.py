@@ -26,6 +26,7 @@ need user-management permissions only administrators hold.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -44,12 +45,18 @@ def _valid_ids(model, object_ids):
     """The requested ids that can be primary keys of ``model`` (others are simply unknown)."""
     if isinstance(object_ids, QuerySet):  # "all": the listing's own query
         return object_ids
+    pk = model._meta.pk
+    # An integer past the column's range is unknown too (SQLite raises OverflowError on it).
+    low, high = connection.ops.integer_field_ranges.get(pk.get_internal_type(), (None, None))
     ids = []
     for value in object_ids:
         try:
-            ids.append(model._meta.pk.to_python(value))
+            value = pk.to_python(value)
         except (ValidationError, TypeError, ValueError):
             continue
+        if isinstance(value, int) and high is not None and not low <= value <= high:
+            continue
+        ids.append(value)
     return ids
 
 
