@@ -8,7 +8,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Links in emails and the sitemap name the address the site is served on.
 BASE_URL ?= $(or $(WAGTAILADMIN_BASE_URL),http://127.0.0.1:$(PORT))
-PYTEST_ARGS ?= -n auto
+# Each run ends with its ten slowest tests (README, "How long the tests take").
+PYTEST_ARGS ?= -n auto --durations=10
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: help run install install-dev browser-deps migrate demo lint test test-sqlite test-postgres check bench backup restore clean
