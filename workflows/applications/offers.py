@@ -159,6 +159,8 @@ def read_token(token: str, max_age: timedelta | None = None) -> tuple[str, int]:
 def link_problem(application, stamp: int) -> LinkProblem | None:
     """Why ``application`` has no open offer for a link stamped ``stamp``; None if it has."""
     if application.status == Status.OFFERED:
+        if application.offered_group_id is None:
+            return CLOSED  # its Work Group was deleted: there is no place to accept
         return None if offer_stamp(application) == stamp else SUPERSEDED
     return ANSWERED.get(application.status, CLOSED)
 
@@ -256,7 +258,10 @@ def chase_and_lapse(now=None) -> tuple[int, int]:
     chase_before = now - timedelta(days=days_setting("OFFER_CHASE_AFTER_DAYS", 14))
     chased = 0
     for pk, decided_at in Application.objects.filter(
-        status=Status.OFFERED, decided_at__lte=chase_before, offer_chased_at__isnull=True
+        status=Status.OFFERED,
+        decided_at__lte=chase_before,
+        offer_chased_at__isnull=True,
+        offered_group__isnull=False,  # a deleted group's offer has no place to chase
     ).values_list("pk", "decided_at"):
         with transaction.atomic():
             if not Application.objects.filter(
