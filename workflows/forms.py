@@ -147,8 +147,8 @@ class ApplicationForm(forms.Form):
             for g in self.groups
         ]
         self.fields["preferred_group"].error_messages["invalid_choice"] = (
-            f"That Work Group is not one of the {programme.title} groups for {academic_year} "
-            "with a place left: choose one from the list, or No preference"
+            f"That Work Group is not taking schools for {programme.title} in {academic_year}: "
+            "choose one from the list, or No preference"
         )
         wanted = group.strip().casefold()[:40]
         self.fields["preferred_group"].initial = next(

@@ -46,6 +46,8 @@ def school_with_applications(hub_lead):
     decide(offered.pk, "offer", hub_lead, work_group=embedding)
     lapsed = hubdata.application(school, "mastery-readiness", YEAR, status=Status.LAPSED)
     next_year = hubdata.application(school, "embedding", "2032/33")
+    # A teacher training as a Mastery Specialist: beside the journey, not a stage of it.
+    specialist_training = hubdata.application(school, "mastery-specialists", YEAR)
     return {
         "school": school,
         "group": development,
@@ -53,6 +55,7 @@ def school_with_applications(hub_lead):
         "accepted": accepted,
         "moot": [waitlisted, offered, lapsed],
         "next_year": next_year,
+        "specialist_training": specialist_training,
     }
 
 
@@ -87,6 +90,8 @@ def test_an_accepted_offer_closes_the_schools_other_open_applications_that_year(
     data["next_year"].refresh_from_db()
     assert data["accepted"].status == Status.ACCEPTED
     assert data["next_year"].status == Status.SUBMITTED  # another year: still open
+    data["specialist_training"].refresh_from_db()
+    assert data["specialist_training"].status == Status.SUBMITTED  # not a stage: still open
     # The embedding place the school no longer needs is free again.
     assert WorkGroup.objects.with_places().get(pk=data["embedding"].pk).places_left == 1
     # Only the acceptance is emailed: the school chose this group; closures send nothing.
@@ -203,3 +208,17 @@ def test_closed_applications_leave_the_board_and_the_waiting_lists(
     sections = application_sections(hub_lead, limit=500)
     shown = {a.pk for name in ("new", "waiting", "offers") for a in sections[name]["items"]}
     assert not shown & {a.pk for a in data["moot"]}
+
+
+def test_joining_the_specialist_programme_closes_only_its_own_applications(hub_lead):
+    """An enrolment outside the journey makes moot only applications to that programme."""
+    school = hubdata.school("Specialist Test Primary")
+    stage_application = hubdata.application(school, "embedding", YEAR)
+    training = hubdata.application(school, "mastery-specialists", YEAR)
+    group = hubdata.group("MS-31-A", "mastery-specialists", YEAR)
+    decide(training.pk, "offer", hub_lead, work_group=group)
+
+    decide(training.pk, "accept", hub_lead)
+
+    stage_application.refresh_from_db()
+    assert stage_application.status == Status.SUBMITTED

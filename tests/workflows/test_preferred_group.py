@@ -138,8 +138,8 @@ def test_a_group_not_offered_is_refused_with_a_clear_message(client, groups, whi
     assert not Application.objects.filter(school__urn=990301, academic_year=YEAR).exists()
     soup = BeautifulSoup(response.content, "html.parser")
     message = (
-        "That Work Group is not one of the Development Work Groups groups for 2027/28 with a "
-        "place left: choose one from the list, or No preference"
+        "That Work Group is not taking schools for Development Work Groups in 2027/28: "
+        "choose one from the list, or No preference"
     )
     assert soup.find(id="id_preferred_group-error").get_text(" ", strip=True) == (
         f"Error: {message}"

@@ -1,9 +1,13 @@
 """Applications made moot by an enrolment are closed with a reason, in one place.
 
-A school takes part in one Work Group a year. Once it is enrolled for an academic
-year (an offer accepted through ``decisions.decide``, whether the hub lead records
-it or the school answers online, or a hub lead adding the enrolment by hand) its
-other open applications for that year can lead nowhere. Left open, they stayed on
+A school is at one stage of its journey towards mastery a year. Once it is
+enrolled in a stage for an academic year (an offer accepted through
+``decisions.decide``, whether the hub lead records it or the school answers
+online, or a hub lead adding the enrolment by hand) its other open applications
+to journey stages that year can lead nowhere. A programme outside the journey
+(training Mastery Specialists: ``ProgrammePage.in_journey`` unticked) runs beside
+the stages, so only an enrolment in that same programme makes its applications
+moot, and a stage enrolment never does. Left open, they stayed on
 the placement board and in the dashboard's "waiting" lists, and an offered one held
 a place in another group. :func:`close_moot_applications` closes them; every path
 that enrols a school calls it, so the rule is written once.
@@ -47,7 +51,7 @@ def closure_reason(enrolment) -> str:
 
 
 def close_moot_applications(enrolment, user=None) -> list[Application]:
-    """Close the school's other open applications for the enrolment's academic year.
+    """Close the school's other open applications the enrolment makes moot that year.
 
     Runs in the caller's transaction when there is one (an accepted offer is
     undone with its closures). Each application is locked while it closes, so a
@@ -61,10 +65,15 @@ def close_moot_applications(enrolment, user=None) -> list[Application]:
     if enrolment.left_on is not None:
         return []
     with transaction.atomic():
+        stage = enrolment.work_group.stage
+        same_kind = (
+            {"programme__in_journey": True} if stage.in_journey else {"programme_id": stage.pk}
+        )
         moot = Application.objects.select_for_update(of=("self",)).filter(
             school_id=enrolment.school_id,
             academic_year=enrolment.academic_year,
             status__in=OPEN,
+            **same_kind,
         )
         if enrolment.application_id is not None:
             moot = moot.exclude(pk=enrolment.application_id)
