@@ -13,12 +13,13 @@ not promise; they have their own listing, filterable by group, and the group's
 inspect page lists its schools.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import path, reverse
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
 
 from workflows.admin.exports import attendance_rate, with_attendance, with_summary
 from workflows.admin.register import attendance_over_the_year
@@ -31,7 +32,7 @@ from workflows.admin.scoping import (
 )
 from workflows.applications.moot import close_moot_applications
 from workflows.groups.views import SendMessageView, group_messages_context
-from workflows.models import Enrolment, Participant, WorkGroup
+from workflows.models import Application, Enrolment, Participant, WorkGroup
 from workflows.permissions import visible
 from workflows.plans.views import policy as plan_policy
 
@@ -90,6 +91,33 @@ class WorkGroupInspectView(ReadableInspectView):
         return context
 
 
+class WorkGroupDeleteView(generic.DeleteView):
+    """Refuse to delete a group while a school holds an unanswered offer of a place in it.
+
+    Enrolments protect a group already; an open offer did not, and deleting the
+    group left an offer of a place in nothing that the school could not answer.
+    """
+
+    @property
+    def open_offers(self):
+        return Application.objects.filter(
+            offered_group=self.object, status=Application.Status.OFFERED
+        ).order_by("school_name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        offers = list(self.open_offers.values_list("school_name", flat=True))
+        if offers:
+            context["is_protected"] = True
+            context["open_offers"] = offers
+        return context
+
+    def form_valid(self, form):
+        if self.open_offers.exists():
+            raise PermissionDenied
+        return super().form_valid(form)
+
+
 class WorkGroupViewSet(ScopedModelViewSet):
     model = WorkGroup
     name = "pd_workgroups"
@@ -98,6 +126,8 @@ class WorkGroupViewSet(ScopedModelViewSet):
     icon = "group"
     index_view_class = WorkGroupIndexView
     inspect_view_class = WorkGroupInspectView
+    delete_view_class = WorkGroupDeleteView
+    delete_template_name = "workflows/admin/workgroup_confirm_delete.html"
 
     @property
     def add_view_class(self):
