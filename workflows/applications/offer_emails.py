@@ -12,49 +12,25 @@ logged, never raised: the school's answer is saved, and its page must say so.
 
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 
 from workflows.applications.offers import link_expires_on, offer_url
+from workflows.notifications import decisions as notifications
 from workflows.notifications.applications import application_admin_url
-from workflows.notifications.decisions import decision_email
+from workflows.notifications.decisions import application_context, decision_email, render_email
 
 logger = logging.getLogger(__name__)
 TEMPLATE_DIR = "workflows/applications/emails"
 
 
 def _context(application) -> dict:
-    return {
-        "application": application,
-        "school_name": application.school.name if application.school else application.school_name,
-        "programme": application.programme.title,
-        "year": application.academic_year,
-        "group": application.offered_group,
-        "hub_email": getattr(settings, "HUB_NOTIFICATIONS_EMAIL", ""),
-        "admin_url": application_admin_url(application),
-    }
-
-
-def _render(name, context) -> tuple[str, str]:
-    subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/{name}_subject.txt", context).split())
-    return subject, render_to_string(f"{TEMPLATE_DIR}/{name}.txt", context)
+    return application_context(application, admin_url=application_admin_url(application))
 
 
 def school_email(application, name: str, **extra) -> EmailMessage:
     """Return (unsent) the email ``name`` to the school's head, the teachers copied."""
-    context = {**_context(application), **extra}
-    subject, body = _render(name, context)
-    cc = sorted(
-        {p.email for p in application.participants.all() if p.email} - {application.head_email}
-    )
-    hub_email = context["hub_email"]
-    return EmailMessage(
-        subject=subject,
-        body=body,
-        to=[application.head_email],
-        cc=cc,
-        reply_to=[hub_email] if hub_email else None,
+    return notifications.school_email(
+        application, f"{TEMPLATE_DIR}/{name}", admin_url=application_admin_url(application), **extra
     )
 
 
@@ -63,7 +39,7 @@ def hub_email(application, name: str) -> EmailMessage | None:
     context = _context(application)
     if not context["hub_email"]:
         return None
-    subject, body = _render(name, context)
+    subject, body = render_email(f"{TEMPLATE_DIR}/{name}", context)
     return EmailMessage(subject=subject, body=body, to=[context["hub_email"]])
 
 

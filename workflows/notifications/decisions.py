@@ -15,24 +15,29 @@ from workflows.applications.offers import link_expires_on, offer_url
 TEMPLATE_DIR = "workflows/emails/decisions"
 
 
-def decision_email(application, decision: str) -> EmailMessage:
-    """Return (unsent) the email telling the school about ``decision``."""
-    group = application.offered_group
-    context = {
+def application_context(application, **extra) -> dict:
+    """What every email about one application may say: its own details, nothing else."""
+    return {
         "application": application,
         "school_name": application.school.name if application.school else application.school_name,
         "programme": application.programme.title,
         "year": application.academic_year,
-        "group": group,
-        "reason": application.decision_reason,
+        "group": application.offered_group,
         "hub_email": getattr(settings, "HUB_NOTIFICATIONS_EMAIL", ""),
+        **extra,
     }
-    if decision == "offer":
-        # The school answers online, through a link to this offer only.
-        context["answer_url"] = offer_url(application)
-        context["answer_until"] = link_expires_on()
-    subject = " ".join(render_to_string(f"{TEMPLATE_DIR}/{decision}_subject.txt", context).split())
-    body = render_to_string(f"{TEMPLATE_DIR}/{decision}.txt", context)
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """The subject (one line) and body of ``<template>_subject.txt`` and ``<template>.txt``."""
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    return subject, render_to_string(f"{template}.txt", context)
+
+
+def school_email(application, template: str, **extra) -> EmailMessage:
+    """Return (unsent) ``template`` to the school's head, the teachers copied, Reply-To the hub."""
+    context = application_context(application, **extra)
+    subject, body = render_email(template, context)
     cc = sorted(
         {p.email for p in application.participants.all() if p.email} - {application.head_email}
     )
@@ -44,6 +49,15 @@ def decision_email(application, decision: str) -> EmailMessage:
         cc=cc,
         reply_to=[hub_email] if hub_email else None,
     )
+
+
+def decision_email(application, decision: str) -> EmailMessage:
+    """Return (unsent) the email telling the school about ``decision``."""
+    extra = {"reason": application.decision_reason}
+    if decision == "offer":
+        # The school answers online, through a link to this offer only.
+        extra.update(answer_url=offer_url(application), answer_until=link_expires_on())
+    return school_email(application, f"{TEMPLATE_DIR}/{decision}", **extra)
 
 
 def send_decision_email(application, decision: str) -> None:
