@@ -225,7 +225,9 @@ def test_a_specialist_who_also_leads_a_school_of_another_group_cannot_take_its_r
 def test_the_register_is_offered_on_the_meeting_and_its_listing_row(client, meeting):
     login(client, "specialist")
     edit = client.get(reverse("pd_meetings:edit", args=[meeting.pk])).content.decode()
-    assert url(meeting) in edit and "Take the register" in edit
+    # A button beside the title, not only an item in the "Actions" menu.
+    assert f'<a href="{url(meeting)}" class="w-header-button button"' in edit
+    assert "Take the register" in edit
     listing = client.get(reverse("pd_meetings:index")).content.decode()
     assert url(meeting) in listing
     # Not to another group's meetings, which the specialist cannot open anyway.

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views import generic
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permissions import policy_registry
 
 from workflows.admin.register import RegisterView, can_take_register
@@ -210,18 +210,23 @@ class MeetingEditView(InvitationMessageMixin, OneRowPerPersonMixin, ScopedEditVi
     """A meeting, with "Take the register" for those who may take it."""
 
     @cached_property
+    def header_buttons(self):
+        # In sight beside the title, not only in the "Actions" menu: it is what a
+        # specialist opens a past meeting for.
+        if not can_take_register(self.request.user, self.object):
+            return []
+        return [
+            HeaderButton(
+                "Take the register",
+                url=reverse("pd_meetings:register", args=[self.object.pk]),
+                icon_name="tick",
+            )
+        ]
+
+    @cached_property
     def header_more_buttons(self):
         buttons = list(super().header_more_buttons)
         buttons.append(download_invitation_button(self.object))
-        if can_take_register(self.request.user, self.object):
-            buttons.append(
-                Button(
-                    "Take the register",
-                    url=reverse("pd_meetings:register", args=[self.object.pk]),
-                    icon_name="tick",
-                    priority=5,
-                )
-            )
         return buttons
 
     def get_context_data(self, **kwargs):
