@@ -201,6 +201,8 @@ class Visit(TimestampedModel):
 
     class Meta:
         ordering = ["-visited_on"]
+        # What the hub calls them, in the menu, headings and messages alike.
+        verbose_name = "support visit"
 
     def __str__(self) -> str:
         return f"Visit to {self.school.name} on {self.visited_on:%d %b %Y}"
