@@ -365,6 +365,27 @@ def test_a_heads_feed_has_their_schools_meetings_and_visits_and_no_other_schools
         assert email not in text and person.name not in text
 
 
+def test_a_school_that_left_the_group_drops_its_later_meetings_from_the_heads_feed_and_panel(
+    client, leeds
+):
+    brookfield = School.objects.get(urn=990101)
+    left_on = timezone.localdate() + timedelta(days=20)
+    leeds.enrolments.filter(school=brookfield).update(left_on=left_on)
+    before = {m.pk for m in leeds.meetings.all() if timezone.localdate(m.starts_at) <= left_on}
+    after = {m.pk for m in leeds.meetings.all()} - before
+    assert before and after  # the demo has meetings on both sides of the day
+
+    feed = turn_on(client, "head")
+    listed = {uid for uid in uids(feed_of(client, feed.token)) if uid.startswith("meeting-")}
+    assert listed == {f"meeting-{pk}@testserver" for pk in before}
+    panel, _ = upcoming_meetings(hubdata.user("head"))
+    assert {m.pk for m in panel} <= before
+    # The group's own specialist still has every one of them.
+    feed = turn_on(client, "specialist")
+    listed = {uid for uid in uids(feed_of(client, feed.token)) if uid.startswith("meeting-")}
+    assert listed >= {f"meeting-{pk}@testserver" for pk in before | after}
+
+
 def test_a_hub_leads_feed_is_their_own_not_the_whole_hub(client, leeds):
     feed = turn_on(client, "hublead")
     assert uids(feed_of(client, feed.token)) == set()

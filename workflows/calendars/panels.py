@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
 
+from workflows.calendars.taking_part import own_meetings
 from workflows.models import Meeting, Participant
 from workflows.permissions import Scope
 from workflows.plans.panels import first_with_total
@@ -30,7 +31,7 @@ def upcoming_meetings(user, limit=PANEL_LIMIT, now=None):
     """
     scope = Scope.own(user)
     meetings, total = first_with_total(
-        scope.filter(Meeting.objects.filter(starts_at__gte=now or timezone.now()))
+        own_meetings(user, Meeting.objects.filter(starts_at__gte=now or timezone.now()))
         .select_related("work_group", "host_school")
         .order_by("starts_at", "pk"),
         limit,

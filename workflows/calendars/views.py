@@ -30,6 +30,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import policy_registry
 
 from workflows.calendars import ical
+from workflows.calendars.taking_part import own_meetings
 from workflows.models import CalendarFeed, Meeting, Visit
 from workflows.models.calendars import new_feed_token
 from workflows.permissions import Scope, is_hub_lead, is_school_leader, is_specialist, visible
@@ -84,7 +85,7 @@ def feed_entries(user, now=None):
     """The meetings and visits of ``user``'s feed: two queries, whatever their number."""
     scope = Scope.own(user)
     since = (now or timezone.now()) - FEED_PAST
-    meetings = scope.filter(Meeting.objects.filter(starts_at__gte=since))
+    meetings = own_meetings(user, Meeting.objects.filter(starts_at__gte=since))
     visits = scope.filter(Visit.objects.filter(visited_on__gte=since.date()))
     return (
         list(meetings.select_related(*SELECT_RELATED[Meeting]).order_by("starts_at", "pk")),
