@@ -49,7 +49,7 @@ PASSWORD = "mathshub-demo"  # noqa: S105 - the demo users' published password (R
 YEAR = "2027/28"
 WORKERS = 2  # as bench/run.py serves
 FAILURE_LIMIT = 5  # AXES_FAILURE_LIMIT
-RATE_LIMIT = 5  # workflows.views.public.RATE_LIMIT
+RATE_LIMIT = 5  # workflows.applications.public_views.RATE_LIMIT
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 OPEN_WINDOW = f"""

@@ -21,6 +21,6 @@ class WorkflowsConfig(AppConfig):
         register_message_policy()
 
         # Documents: Wagtail's collection policy, minus other schools' PD attachments.
-        from workflows.documents import register_document_policy
+        from workflows.documents.private import register_document_policy
 
         register_document_policy()

@@ -27,7 +27,7 @@ from django.db.models import Model, Q, QuerySet
 
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from workflows import roles
+from workflows.accounts import roles
 
 
 def _group_names(user) -> frozenset[str]:

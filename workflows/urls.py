@@ -7,9 +7,9 @@ Programme pages link here by name only (``workflows:apply``,
 from django.urls import path
 
 from workflows.applications import offer_views
+from workflows.applications import public_views as public
 from workflows.calendars import views as calendars
 from workflows.finder import views as finder
-from workflows.views import public
 
 app_name = "workflows"
 

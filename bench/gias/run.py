@@ -84,7 +84,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from workflows.importers.sample import synthetic_rows, write_gias_csv
+    from tests.workflows.gias_sample import synthetic_rows, write_gias_csv
 
     sizes = args.rows or [10_000, 50_000]
     database = (

@@ -145,7 +145,7 @@ AUTHENTICATION_BACKENDS = [
 # likely password on many accounts from one address is not counted across accounts:
 # the password validators above (no common, short or numeric passwords) meet that. A
 # hub lead (or superuser) can lift a lockout early at
-# /admin/login-lockouts/ (workflows.lockouts); an operator can run
+# /admin/login-lockouts/ (workflows.accounts.lockouts); an operator can run
 # ``manage.py axes_reset_username USERNAME``.
 #
 # How many reverse proxies (nginx, a load balancer) stand in front of the app and append
@@ -327,7 +327,7 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # A small file that unpacks to a huge bitmap is refused before it is decoded.
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # Every document goes through Wagtail's serve view, even from object storage, so the
-# access checks (view restrictions, workflows.documents) run on every download.
+# access checks (view restrictions, workflows.documents.private) run on every download.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # No embed finder at all: nothing may call oEmbed providers at render time. Video
 # testimonials build their privacy-enhanced player URLs themselves, on click.

@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.workflows import hubdata
-from workflows.decisions import decide
+from workflows.applications.decisions import decide
 from workflows.models import Application, Enrolment
 
 

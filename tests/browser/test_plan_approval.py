@@ -10,7 +10,7 @@ import re
 from django.contrib.auth import get_user_model
 
 from workflows.models import ActionPlan, Enrolment
-from workflows.models.action_plans import PlanState
+from workflows.plans.models import PlanState
 
 NS_PATH = "/admin/snippets/workflows/actionplan"
 

@@ -31,7 +31,7 @@ from workflows.models import (
     ProgressNote,
     Visit,
 )
-from workflows.models.action_plans import (
+from workflows.plans.models import (
     ActionPlanLogEntry,
     ActionStatus,
     CriterionStatus,

@@ -2,7 +2,7 @@
 
 With ``DEBUG`` on (``cms.settings.dev``), ``cms/urls.py`` serves ``MEDIA_ROOT`` itself.
 A document's file there would skip Wagtail's serve view, where a private PD
-attachment is checked (``workflows.documents``). So the dev server must answer 404
+attachment is checked (``workflows.documents.private``). So the dev server must answer 404
 for documents and still show images and renditions. The URLconf is rebuilt here
 with ``DEBUG`` on, as the dev server builds it, and rebuilt again afterwards.
 """

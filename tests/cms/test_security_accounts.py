@@ -25,7 +25,7 @@ from axes.models import AccessAttempt
 
 from cms.security import SESSION_REFRESHED_KEY, client_ip
 from cms.users.models import EMAIL_IN_USE
-from workflows import roles
+from workflows.accounts import roles
 
 pytestmark = pytest.mark.django_db
 

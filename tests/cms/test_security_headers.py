@@ -16,7 +16,7 @@ from cms.pagecache import HIT_HEADER
 from programmes.models import ProgrammePage
 from programmes.video import parse_video_url
 from tests.cms.test_settings import PRODUCTION_ENV, run_manage
-from workflows.views.public import application_window
+from workflows.applications.public_views import application_window
 
 VIDEO_HOSTS = "https://www.youtube-nocookie.com https://player.vimeo.com"
 PUBLIC_POLICY = {

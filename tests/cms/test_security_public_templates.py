@@ -18,8 +18,8 @@ from wagtail.models import Page
 import pytest
 
 from programmes.models import ProgrammePage
-from workflows.views import public
-from workflows.views.public import application_window, done_url
+from workflows.applications import public_views as public
+from workflows.applications.public_views import application_window, done_url
 
 
 class InlineCodeFinder(HTMLParser):

@@ -24,10 +24,10 @@ from bs4 import BeautifulSoup
 from tests.dbutils import refresh_planner_statistics
 from tests.workflows import hubdata
 from tests.workflows.formdata import APPLICATION
-from workflows.admin.application_panels import ApplicationsPanel, application_sections
-from workflows.decisions import decide
+from workflows.applications.decisions import decide
+from workflows.applications.emails import application_emails
+from workflows.applications.panels import ApplicationsPanel, application_sections
 from workflows.models import Application, WorkGroup
-from workflows.notifications.applications import application_emails
 from workflows.permissions import is_hub_lead
 from workflows.plans.panels import TODO_LIMIT
 

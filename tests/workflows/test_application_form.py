@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 from programmes.models import ProgrammePage
 from tests.workflows import hubdata
 from tests.workflows.formdata import APPLICATION
-from workflows.forms import ApplicationForm
+from workflows.applications import public_views as public
+from workflows.applications.forms import ApplicationForm
 from workflows.models import Application, ApplicationParticipant, School
-from workflows.views import public
 
 YEAR = "2027/28"
 

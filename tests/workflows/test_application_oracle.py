@@ -30,9 +30,9 @@ from tests.workflows.test_application_form import (
     summary_links,
     valid_data,
 )
+from workflows.applications.emails import domain_check
+from workflows.applications.public_views import RATE_LIMIT
 from workflows.models import Application, Enrolment, School
-from workflows.notifications.applications import domain_check
-from workflows.views.public import RATE_LIMIT
 
 TWIN_NAME = "Holme Valley Primary"
 CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')

@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 import pytest
 
 from tests.workflows import hubdata
+from workflows.applications.decisions import decide
 from workflows.applications.offers import chase_and_lapse
-from workflows.decisions import decide
 from workflows.models import Application, Enrolment
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 import pytest
 
 from tests.workflows import hubdata
-from workflows.admin.register import REGISTER_ACTION
+from workflows.meetings.register import REGISTER_ACTION
 from workflows.models import (
     Attendance,
     Enrolment,

@@ -29,6 +29,7 @@ import pytest
 
 from tests.workflows import hubdata
 from tests.workflows.formdata import post_data
+from workflows.audit.models import HubLogEntry
 from workflows.models import (
     ActionPlan,
     Application,
@@ -41,8 +42,7 @@ from workflows.models import (
     Visit,
     WorkGroup,
 )
-from workflows.models.action_plans import ActionPlanLogEntry, PlanState
-from workflows.models.audit import HubLogEntry
+from workflows.plans.models import ActionPlanLogEntry, PlanState
 
 SITE_HISTORY = reverse("wagtailadmin_reports:site_history")
 SCHOOLS = "/admin/pd/schools/"

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 import pytest
 
 from tests.workflows import hubdata
-from workflows.decisions import decide
+from workflows.applications.decisions import decide
 from workflows.models import Application, HubLogEntry
 
 pytestmark = pytest.mark.django_db

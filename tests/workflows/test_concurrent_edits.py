@@ -1,5 +1,5 @@
 """Two people open the same record and both save: the second save never silently
-overwrites the first (``workflows.admin.concurrency``).
+overwrites the first (``workflows.shared.concurrency``).
 
 Each test drives the real admin views with two logged-in clients, posting the
 forms as the browser sends them (hidden tokens included), and then looks at the
@@ -21,9 +21,6 @@ import pytest
 
 from tests.workflows import hubdata
 from tests.workflows.formdata import post_data
-from workflows.admin import concurrency
-from workflows.admin.concurrency import LOADED_VERSION_FIELD, StaleEditMixin
-from workflows.admin.wagtail_hooks import PD_VIEWSETS
 from workflows.models import (
     ActionPlan,
     Application,
@@ -34,6 +31,9 @@ from workflows.models import (
     Visit,
     WorkGroup,
 )
+from workflows.shared import concurrency
+from workflows.shared.concurrency import LOADED_VERSION_FIELD, StaleEditMixin
+from workflows.shared.menu import PD_VIEWSETS
 
 pytestmark = pytest.mark.django_db
 
@@ -348,7 +348,7 @@ def test_a_school_updated_by_a_gias_import_refuses_a_form_opened_before_it(demo)
     url = SCHOOL_EDIT.format(school.pk)
     hub_lead = logged_in("hublead")
     form = form_of(hub_lead.get(url))
-    # What the import does to a school it updates (workflows.importers.gias).
+    # What the import does to a school it updates (workflows.schools.gias).
     School.objects.filter(pk=school.pk).update(head_last_name="Okafor", updated_at=timezone.now())
     form["notes"] = "Typed before the import."
     response = hub_lead.post(url, form)

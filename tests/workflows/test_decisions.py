@@ -6,7 +6,7 @@ from django.urls import reverse
 import pytest
 
 from tests.workflows import hubdata
-from workflows.decisions import DecisionRefused, decide
+from workflows.applications.decisions import DecisionRefused, decide
 from workflows.models import Application, Enrolment, HubLogEntry, School, WorkGroup
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_an_offer_into_a_full_group_is_refused_with_the_reason(
 
 def test_an_offer_holds_the_last_place_until_it_is_answered(demo):
     """Offering the last place fills it everywhere; a second offer into it is refused."""
-    from workflows.views.public import finder_rows
+    from workflows.applications.public_views import finder_rows
 
     last = hubdata.group(
         "DEV-26-L", name="Last place group", capacity=2, status=WorkGroup.Status.RECRUITING

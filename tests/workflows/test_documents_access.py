@@ -26,8 +26,8 @@ from wagtail.permissions import policy_registry
 import pytest
 
 from tests.workflows import hubdata
-from workflows import roles
-from workflows.documents import (
+from workflows.accounts import roles
+from workflows.documents.private import (
     PD_ROOT_NAME,
     PDAttachmentPermissionPolicy,
     pd_root,

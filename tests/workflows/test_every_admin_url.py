@@ -41,7 +41,7 @@ from axes.models import AccessAttempt
 
 from programmes.models import VideoTestimonial
 from tests.workflows import hubdata
-from workflows.documents import school_collection
+from workflows.documents.private import school_collection
 from workflows.models import (
     ActionPlan,
     Application,
@@ -83,11 +83,11 @@ NAMESPACE_MODELS = {
     "wagtailsnippetchoosers_workflows_focusarea": FocusArea,
     "wagtailsnippets_programmes_videotestimonial": VideoTestimonial,
     "wagtailsnippetchoosers_programmes_videotestimonial": VideoTestimonial,
-    # The admin API's documents endpoint, replaced by a scoped one (workflows.documents).
+    # The admin API's documents endpoint, replaced by a scoped one (workflows.documents.private).
     "wagtailadmin_api:documents": Document,
-    # ... and its images endpoint (workflows.security_hooks).
+    # ... and its images endpoint (workflows.accounts.wagtail_hooks).
     "wagtailadmin_api:images": Image,
-    # The hub lead's sign-in lockouts page (workflows.lockouts): a listing, no object URL.
+    # The hub lead's sign-in lockouts page (workflows.accounts.lockouts): a listing, no object URL.
     "login_lockouts": AccessAttempt,
     # A user's own calendar address (workflows.calendars): a form, no object URL.
     "pd_calendar": CalendarFeed,

@@ -11,9 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from programmes.models import ProgrammePage
+from workflows.applications.public_views import finder_rows
 from workflows.models import Enrolment, School, WorkGroup
-from workflows.models.common import academic_year_of
-from workflows.views.public import finder_rows
+from workflows.shared.fields import academic_year_of
 
 THIS_YEAR = academic_year_of(timezone.localdate())
 

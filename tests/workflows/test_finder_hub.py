@@ -11,12 +11,12 @@ from bs4 import BeautifulSoup
 
 from programmes.models import ProgrammePage
 from tests.workflows import hubdata
+from tests.workflows.gias_sample import synthetic_rows, write_gias_csv
 from tests.workflows.test_gias_import import school_row
 from workflows.finder.places import about_miles, parse_postcode, place_postcode
 from workflows.finder.views import nearest_year
-from workflows.importers.gias import GiasImporter
-from workflows.importers.sample import synthetic_rows, write_gias_csv
 from workflows.models import School, WorkGroup
+from workflows.schools.gias import GiasImporter
 
 FINDER = "/work-groups/"
 NEXT = "2027/28"  # hubdata.open_for_applications' year

@@ -18,9 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzzing import FUZZ, nasty_text, rolled_back
-from workflows.importers.gias import COLUMNS, MAX_LENGTHS, GiasImporter, NotAGiasFile
-from workflows.importers.sample import GIAS_HEADER, gias_row
+from tests.workflows.gias_sample import GIAS_HEADER, gias_row
 from workflows.models import School
+from workflows.schools.gias import COLUMNS, MAX_LENGTHS, GiasImporter, NotAGiasFile
 
 pytestmark = pytest.mark.django_db
 

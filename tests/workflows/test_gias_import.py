@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 
 import pytest
 
-from workflows.importers.gias import Filters, GiasImporter, parse_date
-from workflows.importers.sample import GIAS_HEADER, gias_row, synthetic_rows, write_gias_csv
+from tests.workflows.gias_sample import GIAS_HEADER, gias_row, synthetic_rows, write_gias_csv
 from workflows.models import School
+from workflows.schools.gias import Filters, GiasImporter, parse_date
 
 pytestmark = pytest.mark.django_db
 

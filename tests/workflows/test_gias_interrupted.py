@@ -27,8 +27,8 @@ from urllib.parse import urlencode
 import pytest
 
 from cms.backups import Database
-from workflows.importers.gias import BATCH_SIZE, COLUMNS, DATE_FIELDS
-from workflows.importers.sample import GIAS_HEADER, synthetic_rows, write_gias_csv
+from tests.workflows.gias_sample import GIAS_HEADER, synthetic_rows, write_gias_csv
+from workflows.schools.gias import BATCH_SIZE, COLUMNS, DATE_FIELDS
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -43,7 +43,7 @@ CHILD = textwrap.dedent(
 
     django.setup()
     from django.core.management import call_command
-    from workflows.importers import gias
+    from workflows.schools import gias
 
     stop_at = int(os.environ["STOP_IN_STATEMENT"])
     written = 0

@@ -40,7 +40,7 @@ def by(rows, column):
 @pytest.fixture
 def demo_year(demo, monkeypatch):
     """The demo's academic year, whatever day the tests run."""
-    monkeypatch.setattr("workflows.admin.schools.current_academic_year", lambda: YEAR)
+    monkeypatch.setattr("workflows.schools.viewsets.current_academic_year", lambda: YEAR)
 
 
 # Schools ------------------------------------------------------------------

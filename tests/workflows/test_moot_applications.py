@@ -16,10 +16,10 @@ from django.utils.formats import date_format
 import pytest
 
 from tests.workflows import hubdata
-from workflows.admin.application_panels import application_sections
+from workflows.applications.decisions import decide
 from workflows.applications.moot import close_moot_applications
 from workflows.applications.offers import answer_offer, offer_token
-from workflows.decisions import decide
+from workflows.applications.panels import application_sections
 from workflows.models import Application, Enrolment, HubLogEntry, WorkGroup
 
 pytestmark = pytest.mark.django_db

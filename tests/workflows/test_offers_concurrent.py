@@ -14,9 +14,9 @@ from django.db import connection, connections
 import pytest
 
 from tests.workflows import hubdata
-from workflows import decisions
+from workflows.applications import decisions
+from workflows.applications.decisions import decide
 from workflows.applications.offers import OfferLinkRefused, answer_offer, offer_token
-from workflows.decisions import decide
 from workflows.models import Application, Enrolment, HubLogEntry
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

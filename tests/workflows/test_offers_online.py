@@ -22,11 +22,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.workflows import hubdata
-from workflows.admin.application_panels import application_sections
+from workflows.applications.decisions import DECISIONS, DecisionRefused, decide
 from workflows.applications.offers import SALT, chase_and_lapse, offer_token, read_token
-from workflows.decisions import DECISIONS, DecisionRefused, decide
+from workflows.applications.panels import application_sections
+from workflows.applications.public_views import DONE_SALT
 from workflows.models import Application, Enrolment, HubLogEntry, Participant, WorkGroup
-from workflows.views.public import DONE_SALT
 
 pytestmark = pytest.mark.django_db
 

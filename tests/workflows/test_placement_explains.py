@@ -8,8 +8,8 @@ from django.utils.http import urlencode
 import pytest
 
 from tests.workflows import hubdata
+from workflows.applications.placement import school_records
 from workflows.models import Application, Enrolment, HubLogEntry, School, WorkGroup
-from workflows.views.admin_placement import school_records
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ import pytest
 from tests.workflows.formdata import post_data
 from workflows.demo.plans import build_plan
 from workflows.models import ActionPlan, School
-from workflows.models.action_plans import ActionStatus, PlanState, ProgressNote
+from workflows.plans.models import ActionStatus, PlanState, ProgressNote
 from workflows.plans.panels import overdue_actions
 from workflows.plans.status import latest_change_request
 from workflows.plans.tasks import SpecialistSignOffTask

@@ -14,8 +14,8 @@ import pytest
 
 from tests.workflows.test_plan_reading import CMS_WORDS, visible_text
 from tests.workflows.test_plan_tracking import NS, user
-from workflows.admin.meetings import start_plan_url
 from workflows.demo.plans import build_plan, drive
+from workflows.meetings.viewsets import start_plan_url
 from workflows.models import ActionPlan, Enrolment, School, Visit, WorkGroup
 
 

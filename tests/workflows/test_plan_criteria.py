@@ -22,13 +22,13 @@ from tests.workflows.test_plan_tracking import (
 )
 from workflows.demo.plans import build_plan, drive
 from workflows.models import Action, ActionPlan, CriterionProgress, School
-from workflows.models.action_plans import (
+from workflows.plans import tracking
+from workflows.plans.models import (
     ActionPlanLogEntry,
     ActionStatus,
     CriterionStatus,
     PlanState,
 )
-from workflows.plans import tracking
 from workflows.plans.panels import overdue_actions
 from workflows.plans.status import in_force_q
 

@@ -13,7 +13,7 @@ import pytest
 from tests.dbutils import refresh_planner_statistics
 from tests.workflows import hubdata
 from workflows.models import Action, ActionPlan, Enrolment
-from workflows.models.action_plans import ActionStatus, PlanState
+from workflows.plans.models import ActionStatus, PlanState
 from workflows.plans.panels import (
     GROUP_ROWS,
     OverdueActionsPanel,

@@ -25,7 +25,7 @@ from tests.workflows.test_plan_tracking import (
     user,
 )
 from workflows.models import Action
-from workflows.models.action_plans import ActionPlanLogEntry, PlanRules, PlanState
+from workflows.plans.models import ActionPlanLogEntry, PlanRules, PlanState
 from workflows.plans.panels import overdue_actions
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ import pytest
 from tests.workflows.test_plan_approval_rules import edit_url, form_data, workflow_action
 from workflows.demo.plans import build_plan
 from workflows.models import ActionPlan, School
-from workflows.models.action_plans import PlanState
+from workflows.plans.models import PlanState
 
 
 def user(username):

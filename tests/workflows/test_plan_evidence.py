@@ -26,9 +26,9 @@ from tests.workflows.test_plan_tracking import (
     user,
 )
 from workflows.demo.plans import build_plan, drive
-from workflows.documents import school_collection
+from workflows.documents.private import school_collection
 from workflows.models import Action, ActionEvidence, ActionPlan, School
-from workflows.models.action_plans import ActionPlanLogEntry, ActionStatus, PlanState
+from workflows.plans.models import ActionPlanLogEntry, ActionStatus, PlanState
 
 Document = get_document_model()
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

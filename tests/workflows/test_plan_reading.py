@@ -22,7 +22,7 @@ import pytest
 from tests.workflows.formdata import post_data
 from workflows.demo.plans import build_plan, drive
 from workflows.models import ActionPlan, School
-from workflows.models.action_plans import PlanState
+from workflows.plans.models import PlanState
 
 NS = "wagtailsnippets_workflows_actionplan"
 CMS_WORDS = ("revision", "rejected", "moderation", "cancelled")

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 
 from cms.spreadsheets import csv_safe
 from workflows.models import Action, ActionPlan, Enrolment, ReminderLog
-from workflows.models.action_plans import ActionStatus, PlanState
+from workflows.plans.models import ActionStatus, PlanState
 from workflows.plans.reminders import reviews_due, reviews_due_now, terms_of
 from workflows.plans.views import carry_over
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 import pytest
 
 from tests.workflows.formdata import post_data
-from workflows.admin.meetings import start_plan_url
+from workflows.meetings.viewsets import start_plan_url
 from workflows.models import ActionPlan, FocusArea, School, Visit
 
 NS = "wagtailsnippets_workflows_actionplan"

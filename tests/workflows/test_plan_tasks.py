@@ -21,7 +21,7 @@ import pytest
 from tests.workflows.formdata import post_data
 from workflows.demo.plans import build_plan
 from workflows.models import ActionPlan, School
-from workflows.models.action_plans import PlanState
+from workflows.plans.models import PlanState
 from workflows.plans.tasks import (
     RequestChangesForm,
     SchoolLeaderApprovalTask,
@@ -300,7 +300,7 @@ def test_no_role_may_publish_a_plan_without_the_workflow(db):
     """Only the last approval publishes: no role holds "publish" on plans."""
     from django.contrib.auth.models import Group
 
-    from workflows import roles
+    from workflows.accounts import roles
 
     for role in roles.PD_ROLES:
         granted = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))

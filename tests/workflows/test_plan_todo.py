@@ -24,9 +24,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.dbutils import kept_for_module, refresh_planner_statistics
-from workflows import roles
-from workflows.admin.meetings import start_plan_url
+from workflows.accounts import roles
 from workflows.demo.plans import drive
+from workflows.meetings.viewsets import start_plan_url
 from workflows.models import (
     Action,
     ActionPlan,
@@ -36,8 +36,8 @@ from workflows.models import (
     Visit,
     WorkGroup,
 )
-from workflows.models.action_plans import ActionStatus, PlanState
 from workflows.plans import panels
+from workflows.plans.models import ActionStatus, PlanState
 from workflows.plans.panels import TODO_LIMIT, SpecialistTodoPanel
 from workflows.plans.reminders import REMINDER_DAYS_BEFORE, term_on
 

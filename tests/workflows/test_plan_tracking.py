@@ -21,7 +21,7 @@ import pytest
 from tests.workflows.formdata import post_data
 from workflows.demo.plans import build_plan, drive
 from workflows.models import Action, ActionPlan, ProgressNote, School
-from workflows.models.action_plans import ActionPlanLogEntry, ActionStatus, PlanState
+from workflows.plans.models import ActionPlanLogEntry, ActionStatus, PlanState
 from workflows.plans.panels import OverdueActionsPanel, overdue_actions
 from workflows.plans.reminders import Reminders, terms_of
 from workflows.plans.status import in_force_q

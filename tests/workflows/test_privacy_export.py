@@ -15,7 +15,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.workflows import hubdata
-from workflows import roles
+from workflows.accounts import roles
+from workflows.audit.models import HubLogEntry
 from workflows.demo.plans import build_plan
 from workflows.models import (
     Action,
@@ -25,7 +26,6 @@ from workflows.models import (
     Meeting,
     Participant,
 )
-from workflows.models.audit import HubLogEntry
 from workflows.privacy.export import EXPORT_ACTION
 
 URL = reverse("pd_personal_data:export")

@@ -18,7 +18,7 @@ from cms.pagecache import HIT_HEADER
 from home.models import HomePage, NavigationSettings, SiteLink, StandardPage
 from programmes.models import ProgrammePage
 from workflows.models import PrivacyNoticePage, RetentionPolicy
-from workflows.models.privacy import describe_months
+from workflows.privacy.models import describe_months
 
 
 class PrivacyNoticeTreeRules(WagtailPageTestCase):

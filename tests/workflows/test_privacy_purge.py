@@ -27,9 +27,10 @@ import pytest
 
 from tests.workflows import hubdata
 from tests.workflows.formdata import post_data
-from workflows.decisions import decide
+from workflows.applications.decisions import decide
+from workflows.audit.models import HubLogEntry, MediaLogEntry
 from workflows.demo.plans import build_plan
-from workflows.documents import school_collection
+from workflows.documents.private import school_collection
 from workflows.models import (
     Action,
     ActionEvidence,
@@ -47,12 +48,11 @@ from workflows.models import (
     Visit,
     WorkGroup,
 )
-from workflows.models.audit import HubLogEntry, MediaLogEntry
-from workflows.models.common import academic_year_of
 from workflows.plans.panels import overview
 from workflows.privacy import purge as purge_module
 from workflows.privacy.policy import MARKER, MARKER_EMAIL, months_before, years_ended_before
 from workflows.privacy.purge import PURGE_ACTION, purge
+from workflows.shared.fields import academic_year_of
 
 S = Application.Status
 

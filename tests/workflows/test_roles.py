@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 
 import pytest
 
-from workflows import roles
+from workflows.accounts import roles
 
 pytestmark = pytest.mark.django_db
 

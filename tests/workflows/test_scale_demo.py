@@ -18,8 +18,8 @@ import pytest
 
 from workflows.demo.scale import SCALE_URNS
 from workflows.models import Action, ActionPlan, School, WorkGroup
-from workflows.models.action_plans import PlanState
 from workflows.permissions import visible
+from workflows.plans.models import PlanState
 
 NS = "wagtailsnippets_workflows_actionplan"
 DEMO_PLANS = 7

@@ -1,7 +1,7 @@
 """Scope is declared once per model, and nothing of the PD domain reaches the admin without it.
 
 ``workflows.permissions.SCOPES`` says how each PD model reaches its school and its
-Work Group; ``workflows.admin.scoping.ScopedViewSetMixin`` is the one mechanism
+Work Group; ``workflows.shared.scoping.ScopedViewSetMixin`` is the one mechanism
 every admin viewset of such a model is built on. These tests prove that a model
 or a viewset that skips either is caught (by a system check, which ``make test``
 runs through ``manage.py check``, and at start-up), and that the declarations
@@ -18,7 +18,6 @@ from wagtail.admin.viewsets.model import ModelViewSet
 import pytest
 
 from tests.workflows import hubdata
-from workflows.admin.scoping import check_pd_viewsets_are_scoped, is_scoped_viewset
 from workflows.models import (
     Action,
     ActionPlan,
@@ -37,6 +36,7 @@ from workflows.permissions import (
     rule_for,
     visible,
 )
+from workflows.shared.scoping import check_pd_viewsets_are_scoped, is_scoped_viewset
 
 
 def test_every_model_of_the_pd_domain_is_declared_or_governed_by_wagtail():

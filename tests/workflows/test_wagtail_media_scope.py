@@ -7,7 +7,7 @@ each and public things beside them. Three kinds of screen Wagtail builds itself:
 
 * bulk-action confirmation pages of documents, images and pages: an id the user
   may not act on is as good as missing: not named, not acted on, and 404 when
-  nothing else is asked for (``workflows.admin.bulk_actions``);
+  nothing else is asked for (``workflows.shared.bulk_actions``);
 * the site history report and its CSV export: document and image entries only
   for those who may see the document or image (``MediaLogEntry``);
 * the images admin, the image chooser, upload forms and the collections
@@ -46,8 +46,8 @@ import pytest
 from home.models import HomePage, StandardPage
 from tests.workflows import hubdata
 from tests.workflows.test_documents_access import add_document, pd_document
-from workflows.admin.bulk_actions import ActionableOnlyMixin
-from workflows.documents import (
+from workflows.audit.models import MediaLogEntry
+from workflows.documents.private import (
     PD_ROOT_NAME,
     PDAttachmentPermissionPolicy,
     PDCollectionPermissionPolicy,
@@ -55,7 +55,7 @@ from workflows.documents import (
     school_collection,
 )
 from workflows.models import School
-from workflows.models.audit import MediaLogEntry
+from workflows.shared.bulk_actions import ActionableOnlyMixin
 
 Document = get_document_model()
 Image = get_image_model()

@@ -5,7 +5,7 @@ from django.urls import reverse
 import pytest
 
 from tests.workflows import hubdata
-from workflows.decisions import decide
+from workflows.applications.decisions import decide
 from workflows.models import Application, WorkGroup
 
 

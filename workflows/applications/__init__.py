@@ -1,1 +1,1 @@
-"""Applications after they are made: offers answered online, placement in bulk, closing moot ones."""
+"""Applications: the public form, the hub's queue and decisions, offers answered online, placement."""

@@ -7,7 +7,7 @@ chosen applications with the one thing the decision needs: the Work Group, or th
 reason sent to every school declined. The queue, filters and search stay the
 hub lead's usual ones, and the confirmation page is where a mistake is caught.
 
-Each application then goes through :func:`workflows.decisions.decide`, one at a
+Each application then goes through :func:`workflows.applications.decisions.decide`, one at a
 time and oldest first (so the last places go to the earliest applicants): the
 same state machine, row lock, log entry and email as deciding on its own page.
 Nothing is decided that could not be decided there, so a re-posted page finds
@@ -23,7 +23,7 @@ choices in one go, without a page per school.
 
 Only hub leads may act (anyone else gets a 403 and never sees the actions in
 the queue); the ids asked for are narrowed by :func:`workflows.permissions.visible`
-like any other bulk action here (``workflows.admin.bulk_actions``), malformed or
+like any other bulk action here (``workflows.shared.bulk_actions``), malformed or
 unknown ids are ignored, and so is Wagtail's ``id=all`` ("every application in
 the listing", which would ignore the listing's filters): the footer never offers it.
 """
@@ -40,10 +40,10 @@ from django.utils.functional import cached_property
 
 from wagtail.admin.views.bulk_action import BulkAction
 
-from workflows.admin.bulk_actions import ActionableOnlyMixin
-from workflows.decisions import DECISIONS, DecisionRefused, decide
+from workflows.applications.decisions import DECISIONS, DecisionRefused, decide
 from workflows.models import Application, WorkGroup
 from workflows.permissions import is_hub_lead, visible
+from workflows.shared.bulk_actions import ActionableOnlyMixin
 
 PREFERRED = "preferred"
 

@@ -1,7 +1,7 @@
 """The emails of an offer answered online, chased or lapsed.
 
 The school's go to the head teacher, copied to the teachers, as the decision
-emails do (``workflows.notifications.decisions``), built from the one application
+emails do (``workflows.applications.decision_emails``), built from the one application
 only. The hub's go to ``HUB_NOTIFICATIONS_EMAIL`` with no personal data (no name,
 no address, not the school's reason for declining) and link to the application's
 admin page, where the reader's scope decides what they see.
@@ -14,10 +14,10 @@ import logging
 
 from django.core.mail import EmailMessage
 
+from workflows.applications import decision_emails as notifications
+from workflows.applications.decision_emails import application_context, decision_email, render_email
+from workflows.applications.emails import application_admin_url
 from workflows.applications.offers import link_expires_on, offer_url
-from workflows.notifications import decisions as notifications
-from workflows.notifications.applications import application_admin_url
-from workflows.notifications.decisions import application_context, decision_email, render_email
 
 logger = logging.getLogger(__name__)
 TEMPLATE_DIR = "workflows/applications/emails"

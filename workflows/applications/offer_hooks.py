@@ -1,15 +1,15 @@
 """Names in the application's history for what happens to an offer without the hub.
 
 The school's own answers are the ``accept`` and ``withdraw`` decisions, named by
-their formatter (``workflows.admin.wagtail_hooks``) when logged ``online``; the
+their formatter (``workflows.shared.menu``) when logged ``online``; the
 chase and the lapse have their own actions, registered here.
 """
 
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
+from workflows.applications.decisions import LAPSE
 from workflows.applications.offers import CHASED
-from workflows.decisions import LAPSE
 
 
 def _offer_formatter(label_text):

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from workflows.applications.decisions import DecisionRefused
+from workflows.applications.forms import hub_email_link
 from workflows.applications.offers import (
     LinkProblem,
     OfferLinkRefused,
@@ -19,8 +21,6 @@ from workflows.applications.offers import (
     link_max_age,
     open_offer,
 )
-from workflows.decisions import DecisionRefused
-from workflows.forms import hub_email_link
 
 ANSWERS = ("accept", "decline")
 

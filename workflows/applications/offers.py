@@ -7,7 +7,7 @@ to the page: no account, no id in the address. A new offer, an answer or a lapse
 changes ``decided_at`` or the status, so an old link stops working; links expire
 after ``OFFER_LINK_MAX_AGE_DAYS`` (the chase carries a fresh one for the same offer).
 
-Accepting and declining go through ``workflows.decisions.transition``, the state
+Accepting and declining go through ``workflows.applications.decisions.transition``, the state
 machine the hub lead's decisions use, under the same row lock: accepting is the
 ``accept`` transition (enrolment and participants), declining is ``withdraw``, both
 logged with ``{"online": True}`` and no user. A second post finds the offer answered
@@ -32,9 +32,9 @@ from django.utils import timezone
 
 from wagtail.log_actions import log
 
-from workflows.decisions import DECISIONS, LAPSE, DecisionRefused, transition
+from workflows.applications.decisions import DECISIONS, LAPSE, DecisionRefused, transition
+from workflows.audit.models import HubLogEntry
 from workflows.models import Application
-from workflows.models.audit import HubLogEntry
 
 logger = logging.getLogger(__name__)
 Status = Application.Status

@@ -42,10 +42,10 @@ from wagtail.actions.delete import DeleteAction
 from wagtail.actions.edit import EditAction
 from wagtail.log_actions import log
 
-from workflows import roles
+from workflows.accounts import roles
 from workflows.calendars import ical
+from workflows.meetings.models import enrolled_participants
 from workflows.models import Enrolment, Meeting, Participant, Visit
-from workflows.models.meetings import enrolled_participants
 
 logger = logging.getLogger(__name__)
 

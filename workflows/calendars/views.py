@@ -30,9 +30,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import policy_registry
 
 from workflows.calendars import ical
+from workflows.calendars.models import new_feed_token
 from workflows.calendars.taking_part import own_meetings
 from workflows.models import CalendarFeed, Meeting, Visit
-from workflows.models.calendars import new_feed_token
 from workflows.permissions import Scope, is_hub_lead, is_school_leader, is_specialist, visible
 
 #: How far back a feed goes: this year's and last year's entries, not every year's.

@@ -1,7 +1,7 @@
 """Demo PD attachments: a private collection per enrolled school, and visit notes in two.
 
 Every school in a demo Work Group gets its collection under "PD attachments"
-(:func:`workflows.documents.school_collection`), and the two schools the demo
+(:func:`workflows.documents.private.school_collection`), and the two schools the demo
 leaders lead (Brookfield for ``head``, Riverside for ``head2``) get a short PDF of
 visit notes, so signing in as each role shows the rule at work: ``head`` fetches
 Brookfield's notes and is refused Riverside's; ``editor`` sees neither in the
@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 
 from wagtail.documents import get_document_model
 
-from workflows.documents import school_collection
+from workflows.documents.private import school_collection
 from workflows.models import School
 
 NOTES_FOR = (990101, 990201)

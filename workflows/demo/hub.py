@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from programmes.models import ProgrammePage
-from workflows import roles
+from workflows.accounts import roles
 from workflows.models import (
     Attendance,
     Enrolment,

@@ -27,7 +27,7 @@ from workflows.models import (
     School,
     Visit,
 )
-from workflows.models.action_plans import ActionStatus, PlanState
+from workflows.plans.models import ActionStatus, PlanState
 
 # urn, who drives it, the state it ends in
 DEMO_PLANS = [

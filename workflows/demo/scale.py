@@ -50,7 +50,7 @@ from django.utils import timezone
 
 from wagtail.models import Revision, TaskState, WorkflowState
 
-from workflows import roles
+from workflows.accounts import roles
 from workflows.demo.hub import DEMO_YEAR, head_and_maths_lead
 from workflows.demo.plans import build_plan, demo_notes
 from workflows.models import (
@@ -65,7 +65,7 @@ from workflows.models import (
     Visit,
     WorkGroup,
 )
-from workflows.models.action_plans import ActionPlanLogEntry, ActionStatus, PlanState
+from workflows.plans.models import ActionPlanLogEntry, ActionStatus, PlanState
 
 # GIAS URNs are six digits from 100000 and today stay below 160000; the demo's
 # schools start at 990101. Scale-up schools take this range and nothing else.

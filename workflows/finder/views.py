@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from programmes.models import ProgrammePage
+from workflows.applications.public_views import FINDER_STATUSES, application_window
 from workflows.finder.places import (
     about_miles,
     looks_like_postcode,
@@ -35,8 +36,7 @@ from workflows.finder.places import (
     town_and_area_points,
 )
 from workflows.models import WorkGroup
-from workflows.models.common import validate_academic_year
-from workflows.views.public import FINDER_STATUSES, application_window
+from workflows.shared.fields import validate_academic_year
 
 #: Groups a school can ask to join: not completed, with a place left.
 TAKING_SCHOOLS = (WorkGroup.Status.RECRUITING, WorkGroup.Status.PLANNING, WorkGroup.Status.RUNNING)

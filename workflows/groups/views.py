@@ -1,7 +1,7 @@
 """Admin screens of a group's messages: write one, list and read what was sent.
 
 ``pd_workgroups:message`` (the send form) is a view of the Work Group viewset, so
-:class:`~workflows.admin.scoping.ScopedView` turns away a group outside the
+:class:`~workflows.shared.scoping.ScopedView` turns away a group outside the
 user's scope with a 404 before it runs; then only the group's lead specialist or
 a hub lead may write (403 for anyone else). ``pd_group_messages`` is a scoped
 viewset to list and read the messages, for whoever may see them
@@ -20,7 +20,6 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import LogFormatter
 
-from workflows.admin.scoping import ReadableInspectView, ScopedIndexView, ScopedModelViewSet
 from workflows.groups.forms import GroupMessageForm
 from workflows.groups.messages import (
     AUDIENCES,
@@ -34,6 +33,7 @@ from workflows.groups.messages import (
 )
 from workflows.models import GroupMessage, WorkGroup
 from workflows.permissions import visible
+from workflows.shared.scoping import ReadableInspectView, ScopedIndexView, ScopedModelViewSet
 
 
 def message_url(group) -> str:

@@ -2,9 +2,9 @@
 
 from wagtail import hooks
 
-from workflows.admin.wagtail_hooks import PD_MENU_HOOK
 from workflows.groups.messages import MESSAGE_ACTION
 from workflows.groups.views import GroupMessageLogFormatter, GroupMessageViewSet
+from workflows.shared.menu import PD_MENU_HOOK
 
 group_message_viewset = GroupMessageViewSet()
 

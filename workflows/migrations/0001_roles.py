@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Names copied from workflows.roles at the time of writing: a migration must not
+# Names copied from workflows.accounts.roles at the time of writing: a migration must not
 # change meaning when the code around it does.
 PD_ROLES = ("Hub leads", "Mastery Specialists", "School leaders")
 

@@ -9,7 +9,7 @@ import modelcluster.fields
 
 import modelsearch.index
 
-import workflows.models.common
+import workflows.shared.fields
 
 
 class Migration(migrations.Migration):
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                         db_index=True,
                         help_text="The academic year, such as 2026/27.",
                         max_length=7,
-                        validators=[workflows.models.common.validate_academic_year],
+                        validators=[workflows.shared.fields.validate_academic_year],
                     ),
                 ),
                 (

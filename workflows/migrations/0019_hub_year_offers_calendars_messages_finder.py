@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import workflows.models.calendars
+import workflows.calendars.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=workflows.models.calendars.new_feed_token, editable=False, help_text="The secret part of the feed's address.", max_length=64, unique=True)),
+                ('token', models.CharField(default=workflows.calendars.models.new_feed_token, editable=False, help_text="The secret part of the feed's address.", max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, help_text='When this address was made; an older one no longer works.')),
                 ('user', models.OneToOneField(help_text='Whose meetings and visits the feed lists.', on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
             ],

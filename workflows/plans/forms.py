@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from workflows import roles
+from workflows.accounts import roles
 from workflows.permissions import visible
 
 OWNER_MESSAGE = (
@@ -46,8 +46,8 @@ class ActionPlanForm(WagtailAdminModelForm):
         user = self.for_user
         if user is None:
             return
-        from workflows.admin.choosers import school_chooser_widget
         from workflows.models import Enrolment, School, Visit, WorkGroup
+        from workflows.schools.choosers import school_chooser_widget
 
         schools = visible(user, School.objects.all())
         self.fields["school"].queryset = schools

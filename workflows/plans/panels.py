@@ -34,12 +34,11 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 from wagtail.models import TaskState
 
-from workflows.admin.meetings import start_plan_url
+from workflows.meetings.viewsets import start_plan_url
 from workflows.models import Action, ActionPlan, Enrolment, Meeting, Visit
-from workflows.models.action_plans import PlanState
-from workflows.models.common import academic_year_of
 from workflows.permissions import is_hub_lead, scope_for, visible
 from workflows.plans.charts import stacked_bars
+from workflows.plans.models import PlanState
 from workflows.plans.reminders import reviews_due_now
 from workflows.plans.status import (
     current_status_expression,
@@ -47,6 +46,7 @@ from workflows.plans.status import (
     overdue_expression,
     overdue_q,
 )
+from workflows.shared.fields import academic_year_of
 
 LIST_LIMIT = 10
 # A to-do section shows this many items, then "all N" links to the full list.

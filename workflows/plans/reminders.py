@@ -30,11 +30,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from workflows.models import Action, ActionPlan, PlanReview, ReminderLog
-from workflows.models.action_plans import PlanState
-from workflows.models.common import academic_year_of
 from workflows.plans.emails import allowed_recipients, plan_url, school_leaders, send_plan_email
+from workflows.plans.models import PlanState
 from workflows.plans.status import current_status_expression, in_force_q, overdue_q
 from workflows.plans.views import can_review
+from workflows.shared.fields import academic_year_of
 
 # (term, month, day it starts, whether it falls in the second calendar year)
 TERMS = [("autumn", 9, 1, False), ("spring", 1, 1, True), ("summer", 4, 15, True)]

@@ -43,7 +43,7 @@ def set_state(plan, state):
 
 def resting_state(plan):
     """The state of a plan with no workflow running: agreed (or reviewed), or draft."""
-    from workflows.models.action_plans import PlanState
+    from workflows.plans.models import PlanState
 
     if plan.closed_at:
         return PlanState.CLOSED
@@ -57,7 +57,7 @@ def _name(user):
 
 
 def on_task_submitted(sender, instance, user=None, **kwargs):
-    from workflows.models.action_plans import PlanState
+    from workflows.plans.models import PlanState
 
     task = instance.task.specific
     plan = _plan_of(instance.workflow_state)
@@ -73,7 +73,7 @@ def on_task_submitted(sender, instance, user=None, **kwargs):
 
 
 def on_task_rejected(sender, instance, user=None, **kwargs):
-    from workflows.models.action_plans import PlanState
+    from workflows.plans.models import PlanState
 
     task = instance.task.specific
     if not isinstance(task, SpecialistSignOffTask | SchoolLeaderApprovalTask):
@@ -134,10 +134,11 @@ def connect():
 
     from wagtail.models import TaskState
 
-    # Called at the end of ``workflows.models.action_plans``, whose package is not
-    # loaded yet: the model comes from its own module.
-    from workflows.models.action_plans import ActionEvidence
     from workflows.plans import wagtail_emails
+
+    # Called at the end of ``workflows.plans.models``, whose package is not
+    # loaded yet: the model comes from its own module.
+    from workflows.plans.models import ActionEvidence
 
     # Our emails replace Wagtail's own for plans; see ``wagtail_emails``.
     wagtail_emails.connect()

@@ -172,7 +172,7 @@ def in_force_q(prefix="") -> Q:
 
     :param prefix: the path to the plan, such as ``"plan__"`` on actions.
     """
-    from workflows.models.action_plans import PlanState
+    from workflows.plans.models import PlanState
 
     return Q(**{f"{prefix}live": True}) & ~Q(**{f"{prefix}state": PlanState.CLOSED})
 
@@ -183,7 +183,7 @@ def plan_status(plan, user=None):
     :param user: who reads it; with a user, the plans this one carried over from
         and to are linked where that user may open them.
     """
-    from workflows.models.action_plans import PlanState
+    from workflows.plans.models import PlanState
 
     context = {"plan": plan, "state_label": plan.status_label() if plan.pk else ""}
     if not plan.pk:
@@ -213,8 +213,8 @@ def lineage(plan, user) -> list[dict]:
     same school in a group the user no longer leads is left out, not linked to a 404.
     """
     from workflows.models import ActionPlan
-    from workflows.models.action_plans import PlanState
     from workflows.permissions import visible
+    from workflows.plans.models import PlanState
 
     if not plan.previous_plan_id and plan.state != PlanState.CLOSED:
         return []  # carrying over closes the old plan: only a closed plan has next ones
@@ -264,7 +264,7 @@ def overdue_q(today=None) -> Q:
 
 def status_label(action, today=None) -> str:
     """The action's current status as people read it, saying "Overdue" when it is."""
-    from workflows.models.action_plans import ActionStatus
+    from workflows.plans.models import ActionStatus
 
     label = ActionStatus(action.current_status).label
     if is_overdue(action.due_on, action.current_status, today):

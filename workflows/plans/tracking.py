@@ -1,7 +1,7 @@
 """Track progress on an agreed plan: statuses, success criteria, progress notes, evidence.
 
 Tracking is the year's work, not a change to what was agreed (see
-``workflows.models.action_plans``): this view writes the live ``Action`` rows'
+``workflows.plans.models``): this view writes the live ``Action`` rows'
 ``status``, each success criterion's :class:`CriterionProgress`, new
 ``ProgressNote`` rows and evidence files in one transaction and logs one
 ``workflows.plan_tracked`` entry. It never saves a revision, never starts or
@@ -13,14 +13,14 @@ people who approve it, ``SchoolLeaderApprovalTask.is_approver``) and hub leads.
 Evidence may be removed by whoever added it, the plan's specialist and hub leads.
 
 Evidence files become Wagtail documents in the school's private collection
-(``workflows.documents.school_collection``), served only through Wagtail's
+(``workflows.documents.private.school_collection``), served only through Wagtail's
 checked serve view, so a link works for exactly those who may see the plan.
 
 Concurrency: the form carries each action's status, and each criterion's
 version (when its row was last written, or nothing), as they were loaded. The
 save *claims* each row with a conditional ``UPDATE`` (``... WHERE status =
 loaded``; ``... WHERE updated_at = loaded``) and counts the rows it matched, as
-``workflows.admin.concurrency`` does for hub records: on PostgreSQL the second of
+``workflows.shared.concurrency`` does for hub records: on PostgreSQL the second of
 two simultaneous saves waits on the row lock and then matches nothing; on SQLite
 the first write takes the database's write lock. If any claim fails, the whole
 transaction rolls back and the page comes back with what the user typed, the
@@ -49,13 +49,13 @@ from wagtail.admin.utils import get_user_display_name
 from wagtail.documents import get_document_model
 from wagtail.log_actions import LogFormatter, log
 
-from workflows.admin.concurrency import when
-from workflows.documents import school_collection
+from workflows.documents.private import school_collection
 from workflows.models import Action, ActionEvidence, CriterionProgress, ProgressNote
-from workflows.models.action_plans import ActionStatus, CriterionStatus, PlanRules
 from workflows.permissions import is_hub_lead
+from workflows.plans.models import ActionStatus, CriterionStatus, PlanRules
 from workflows.plans.tasks import SchoolLeaderApprovalTask
 from workflows.plans.views import ActionRowsForm, PlanObjectView, attach_tracking
+from workflows.shared.concurrency import when
 
 STALE_MESSAGE = (
     "This action's status was changed by someone else since you opened this page; "

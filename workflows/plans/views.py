@@ -37,16 +37,16 @@ from workflows.models import (
     Priority,
     ReviewEntry,
 )
-from workflows.models.action_plans import (
+from workflows.permissions import is_hub_lead, visible
+from workflows.plans.models import (
     ActionStatus,
     CriterionStatus,
     PlanState,
     criteria_lines,
 )
-from workflows.models.common import validate_academic_year
-from workflows.permissions import is_hub_lead, visible
 from workflows.plans.signals import set_state
 from workflows.plans.status import current_status_expression, plan_status, status_label
+from workflows.shared.fields import validate_academic_year
 
 
 def policy():

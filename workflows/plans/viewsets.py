@@ -3,7 +3,7 @@
 Every view the viewset builds (listing, edit, inspect, history, revisions,
 compare, revert, workflow history and actions, lock, unlock, preview, usage,
 delete, chooser, and our own print, export, review and carry-over views) goes
-through :class:`workflows.admin.scoping.ScopedViewSetMixin`, like every PD model's
+through :class:`workflows.shared.scoping.ScopedViewSetMixin`, like every PD model's
 admin: a plan outside the user's scope is a 404 before the view loads anything,
 and a workflow action's task state must belong to the plan in the URL.
 """
@@ -21,13 +21,13 @@ from wagtail.snippets.views import snippets as snippet_views
 
 import django_filters
 
-from workflows.admin.concurrency import StaleRevisionMixin
-from workflows.admin.scoping import ScopedSnippetViewSet
 from workflows.models import ActionPlan, FocusArea, School, WorkGroup
-from workflows.models.action_plans import PlanState
 from workflows.plans import reading, starting, tracking, views
+from workflows.plans.models import PlanState
 from workflows.plans.status_panel import PlanStatusSidePanel
 from workflows.plans.tasks import SpecialistSignOffTask, no_leader_message, user_can_cancel
+from workflows.shared.concurrency import StaleRevisionMixin
+from workflows.shared.scoping import ScopedSnippetViewSet
 
 
 class ActionPlanFilterSet(WagtailFilterSet):

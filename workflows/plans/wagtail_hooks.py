@@ -12,7 +12,7 @@ What Wagtail offers for scoping, and where each piece of it is used:
   "awaiting your review" panels for PD users.
 
 The Workflows and Workflow tasks reports are narrowed to visible plans by their
-scoped subclasses in ``workflows.admin.reports``.
+scoped subclasses in ``workflows.audit.reports``.
 """
 
 import copy
@@ -29,9 +29,9 @@ from wagtail.snippets.action_menu import (
 from wagtail.snippets.models import register_snippet
 
 from workflows.models import ActionPlan, FocusArea
-from workflows.models.action_plans import ActionPlanLogEntry, PlanState
 from workflows.permissions import is_hub_lead, is_school_leader, is_specialist
 from workflows.plans import panels, tracking
+from workflows.plans.models import ActionPlanLogEntry, PlanState
 from workflows.plans.tasks import user_can_cancel
 from workflows.plans.viewsets import ActionPlanViewSet, FocusAreaViewSet
 

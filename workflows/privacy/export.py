@@ -38,6 +38,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from cms.spreadsheets import csv_safe
+from workflows.audit.models import HubLogEntry
 from workflows.models import (
     Action,
     ActionEvidence,
@@ -53,8 +54,7 @@ from workflows.models import (
     School,
     Visit,
 )
-from workflows.models.action_plans import ActionPlanLogEntry
-from workflows.models.audit import HubLogEntry
+from workflows.plans.models import ActionPlanLogEntry
 
 EXPORT_ACTION = "workflows.subject_access_export"
 

@@ -10,7 +10,7 @@ Each kind of record says which rows are due (past retention and not anonymised
 yet) and how to anonymise them. A row is stamped with ``anonymised_at`` (logins
 with an :class:`AnonymisedAccount`), so a second run finds nothing to do; its
 ``updated_at`` moves too, so an admin form opened before the purge is refused as
-stale (``workflows.admin.concurrency``) instead of writing the old details back. A run
+stale (``workflows.shared.concurrency``) instead of writing the old details back. A run
 with ``apply=True`` is one transaction and writes one summary log entry.
 """
 
@@ -29,6 +29,7 @@ from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Revision
 
+from workflows.audit.models import HubLogEntry, MediaLogEntry
 from workflows.groups.privacy import (
     anonymise_group_messages,
     anonymised_group_messages,
@@ -50,8 +51,7 @@ from workflows.models import (
     ReviewEntry,
     Visit,
 )
-from workflows.models.action_plans import ActionPlanLogEntry
-from workflows.models.audit import HubLogEntry, MediaLogEntry
+from workflows.plans.models import ActionPlanLogEntry
 from workflows.privacy.policy import (
     MARKER,
     MARKER_EMAIL,

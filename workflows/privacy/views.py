@@ -16,9 +16,9 @@ from django.views.generic import FormView
 
 from wagtail.log_actions import log
 
-from workflows.admin.scoping import HubLeadPageMixin
 from workflows.privacy.export import EXPORT_ACTION, build_zip, collect
 from workflows.privacy.policy import current_policy
+from workflows.shared.scoping import HubLeadPageMixin
 
 
 class SubjectAccessForm(forms.Form):

@@ -16,8 +16,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
+from workflows.audit.models import HubLogEntry
 from workflows.models import RetentionPolicy
-from workflows.models.audit import HubLogEntry
 from workflows.permissions import is_hub_lead
 from workflows.privacy.export import EXPORT_ACTION
 from workflows.privacy.purge import KINDS, PURGE_ACTION

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.importers.gias import Filters, GiasImporter, NotAGiasFile
+from workflows.schools.gias import Filters, GiasImporter, NotAGiasFile
 
 
 class ProgressBar:

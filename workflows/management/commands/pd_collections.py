@@ -1,7 +1,7 @@
 """Create the private "PD attachments" collections of schools in the programme.
 
 Run after a new intake is placed, so the hub lead can file each school's visit
-notes and plans in its own private collection (see ``workflows.documents``).
+notes and plans in its own private collection (see ``workflows.documents.private``).
 Safe to run again: existing collections are kept, renamed schools keep theirs.
 """
 
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from wagtail.models import Collection
 
-from workflows.documents import pd_root, school_collection, urn_of
+from workflows.documents.private import pd_root, school_collection, urn_of
 from workflows.models import School
 
 

@@ -1,1 +1,0 @@
-"""The hub's admin: schools, Work Groups, applications, meetings and visits."""

@@ -1,0 +1,1 @@
+"""Private documents of schools: PD attachments, their tags, and who may fetch them."""

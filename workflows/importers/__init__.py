@@ -1,1 +1,0 @@
-"""Importers of national data into the PD domain (schools from GIAS)."""

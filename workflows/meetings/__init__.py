@@ -1,0 +1,1 @@
+"""Work Group meetings, support visits and the attendance register."""

@@ -1,1 +1,0 @@
-"""Emails the PD domain sends: to schools, specialists and the hub."""

@@ -1,1 +1,0 @@
-"""Views of the PD domain, one module per audience (``public`` for visitors)."""
